@@ -1,0 +1,19 @@
+// The convention every chain processor follows (plain structs, no virtuals):
+//
+//   struct Foo {
+//     static constexpr int kNumParams = N;
+//     struct Tape { ... };   // what backward() needs from the forward pass
+//     void set_params(const double* p, double fs);  // p: N normalized params in [0,1]
+//     void process(const Stereo& in, Stereo& out, Tape* tape) const;  // tape may be null
+//     // Vector-Jacobian product: given dL/dout, writes dL/din into grad_in and ADDS
+//     // dL/dp (normalized parameter units) into grad_p[0..N).
+//     void backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in,
+//                   double* grad_p) const;
+//   };
+//
+// `in` and `out` may not alias. grad_in may alias grad_out only where a processor
+// says so. Recursive parts (filters, envelope followers) get exact adjoint
+// recursions run backwards in time.
+#pragma once
+#include "core/stereo.h"
+#include "dsp/params.h"
