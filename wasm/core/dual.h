@@ -51,6 +51,10 @@ template <int N> Dual<N> operator+(double a, const Dual<N>& b) { return Dual<N>(
 template <int N> Dual<N> operator-(double a, const Dual<N>& b) { return Dual<N>(a) - b; }
 template <int N> Dual<N> operator*(double a, const Dual<N>& b) { return Dual<N>(a) * b; }
 template <int N> Dual<N> operator/(double a, const Dual<N>& b) { return Dual<N>(a) / b; }
+template <int N> Dual<N> operator+(const Dual<N>& a, double b) { return a + Dual<N>(b); }
+template <int N> Dual<N> operator-(const Dual<N>& a, double b) { return a - Dual<N>(b); }
+template <int N> Dual<N> operator*(const Dual<N>& a, double b) { return a * Dual<N>(b); }
+template <int N> Dual<N> operator/(const Dual<N>& a, double b) { return a / Dual<N>(b); }
 
 // Applies f(v) with derivative df to every slot.
 template <int N> Dual<N> chain_rule(const Dual<N>& a, double f, double df) {
@@ -73,6 +77,13 @@ template <int N> Dual<N> pow10_over(const Dual<N>& a, double k) {
   const double e = std::pow(10.0, a.v / k);
   return chain_rule(a, e, e * std::log(10.0) / k);
 }
+
+// Plain-double versions so templated formulas work for both double and Dual.
+inline double sin(double x) { return std::sin(x); }
+inline double cos(double x) { return std::cos(x); }
+inline double exp(double x) { return std::exp(x); }
+inline double sqrt(double x) { return std::sqrt(x); }
+inline double pow10_over(double x, double k) { return std::pow(10.0, x / k); }
 
 inline double value_of(double x) { return x; }
 template <int N> double value_of(const Dual<N>& x) { return x.v; }

@@ -1,0 +1,12 @@
+// The itomaster subcommands. Each takes the arguments after its name and returns
+// the process exit code (0 ok, 1 failed, 2 usage).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ito {
+
+int run_master(const std::vector<std::string>& args);
+int run_analyze(const std::vector<std::string>& args);
+
+}  // namespace ito

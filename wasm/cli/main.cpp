@@ -1,0 +1,56 @@
+// itomaster: reference-based mastering from the command line.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/audio_io.h"
+#include "cli/cmd_fxnorm_stats.h"
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage:
+  itomaster master --input MIX --reference REF --output OUT.wav [options]
+      --steps N          ITO step budget (default 100)
+      --ceiling DB       true-peak ceiling in dBTP (default -1)
+      --target-lufs L    output loudness (default: the reference's)
+      --optimizer NAME   adam (default) or radam
+      --lr X             learning rate (default 0.02)
+      --excerpt S        seconds of the input ITO optimizes on (default 15)
+      --json             print a JSON summary on stdout
+      --params-out FILE  also write the 46 parameters as JSON
+      --force            overwrite OUT if it exists (never an input)
+  itomaster analyze FILE [--json]
+      loudness, loudness range, true peak, crest factor, stereo width, DRV
+  itomaster fxnorm-stats --index data/music/index.tsv --split train --out models/fxnorm_stats.txt
+      corpus statistics for the input's Fx-normalization
+Audio: WAV, FLAC, OGG, MP3 (libsndfile), mono or stereo, any sample rate (resampled to
+44.1 kHz). Files with more than two channels are refused: downmix them to stereo first.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "master") return ito::run_master(args);
+    if (command == "analyze") return ito::run_analyze(args);
+    if (command == "fxnorm-stats") return ito::run_fxnorm_stats(args);
+    std::fprintf(stderr, "itomaster: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+    return 2;
+  } catch (const ito::UsageError& e) {
+    std::fprintf(stderr, "itomaster %s: %s\n\n%s", command.c_str(), e.what(), kUsage);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "itomaster %s: error: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}

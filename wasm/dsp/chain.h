@@ -1,0 +1,54 @@
+// The white-box mastering chain: EQ -> distortion -> multiband compressor/expander
+// -> gain -> stereo imager -> limiter, 46 normalized parameters (params.h).
+#pragma once
+#include <array>
+
+#include "dsp/eq.h"
+#include "dsp/limiter.h"
+#include "dsp/multiband.h"
+#include "dsp/simple_processors.h"
+
+namespace ito {
+
+struct ChainTape {
+  Eq::Tape eq;
+  Distortion::Tape distortion;
+  Multiband::Tape multiband;
+  Gain::Tape gain;
+  Imager::Tape imager;
+  Limiter::Tape limiter;
+};
+
+class Chain {
+ public:
+  explicit Chain(double fs) : fs_(fs) { set_params(neutral_params()); }
+
+  void set_params(const Params& p);
+  const Params& params() const { return params_; }
+  double sample_rate() const { return fs_; }
+
+  // A disabled processor passes its input through untouched (used by the random
+  // mastering effect in training, which applies each module with some probability).
+  void set_enabled(Processor p, bool on) { enabled_[static_cast<int>(p)] = on; }
+  bool enabled(Processor p) const { return enabled_[static_cast<int>(p)]; }
+
+  // Forward pass. With a tape, stores what backward() needs (about 35 floats per frame).
+  void process(const Stereo& in, Stereo& out, ChainTape* tape = nullptr) const;
+
+  // Vector-Jacobian product: dL/dout -> dL/din (if grad_in) and dL/dparams (set,
+  // not added; normalized units). Parameters of disabled processors get 0.
+  void backward(const ChainTape& tape, const Stereo& grad_out, Stereo* grad_in, Params& grad_params) const;
+
+ private:
+  double fs_;
+  Params params_{};
+  std::array<bool, kNumProcessors> enabled_{true, true, true, true, true, true};
+  Eq eq_;
+  Distortion distortion_;
+  Multiband multiband_;
+  Gain gain_;
+  Imager imager_;
+  Limiter limiter_;
+};
+
+}  // namespace ito

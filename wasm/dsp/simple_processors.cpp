@@ -1,0 +1,102 @@
+#include "dsp/simple_processors.h"
+
+#include <cmath>
+
+namespace ito {
+namespace {
+constexpr double kLn10 = 2.302585092994046;
+const ParamInfo& info(int index) { return param_table()[index]; }
+}  // namespace
+
+// --- Distortion ---------------------------------------------------------------
+void Distortion::set_params(const double* p, double) {
+  drive_gain = std::pow(10.0, denormalize(info(18), p[0]) / 20.0);
+  mix = denormalize(info(19), p[1]);
+}
+
+void Distortion::process(const Stereo& in, Stereo& out, Tape* tape) const {
+  if (tape) tape->input = in;
+  out.resize(in.frames());
+  const float g = static_cast<float>(drive_gain), w = static_cast<float>(mix);
+  for (int c = 0; c < 2; ++c) {
+    const float* x = in.channel(c);
+    float* y = out.channel(c);
+    for (std::size_t i = 0; i < in.frames(); ++i) y[i] = w * std::tanh(g * x[i]) + (1.0f - w) * x[i];
+  }
+}
+
+void Distortion::backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, double* grad_p) const {
+  const double g = drive_gain, w = mix;
+  double d_gain = 0.0, d_mix = 0.0;
+  grad_in.resize(grad_out.frames());
+  for (int c = 0; c < 2; ++c) {
+    const float* x = tape.input.channel(c);
+    const float* go = grad_out.channel(c);
+    float* gi = grad_in.channel(c);
+    for (std::size_t i = 0; i < grad_out.frames(); ++i) {
+      const double t = std::tanh(g * x[i]);
+      const double sech2 = 1.0 - t * t;
+      d_mix += go[i] * (t - x[i]);
+      d_gain += go[i] * w * x[i] * sech2;
+      gi[i] = static_cast<float>(go[i] * (w * g * sech2 + 1.0 - w));
+    }
+  }
+  // d(gain)/d(drive dB) = gain ln10 / 20; then scale to normalized units.
+  grad_p[0] += d_gain * g * kLn10 / 20.0 * (info(18).max - info(18).min);
+  grad_p[1] += d_mix * (info(19).max - info(19).min);
+}
+
+// --- Gain -----------------------------------------------------------------------
+void Gain::set_params(const double* p, double) { gain = std::pow(10.0, denormalize(info(41), p[0]) / 20.0); }
+
+void Gain::process(const Stereo& in, Stereo& out, Tape* tape) const {
+  if (tape) tape->input = in;
+  out.resize(in.frames());
+  const float g = static_cast<float>(gain);
+  for (int c = 0; c < 2; ++c)
+    for (std::size_t i = 0; i < in.frames(); ++i) out.channel(c)[i] = g * in.channel(c)[i];
+}
+
+void Gain::backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, double* grad_p) const {
+  double d_gain = 0.0;
+  grad_in.resize(grad_out.frames());
+  for (int c = 0; c < 2; ++c) {
+    const float* x = tape.input.channel(c);
+    const float* go = grad_out.channel(c);
+    float* gi = grad_in.channel(c);
+    for (std::size_t i = 0; i < grad_out.frames(); ++i) {
+      d_gain += static_cast<double>(go[i]) * x[i];
+      gi[i] = static_cast<float>(gain * go[i]);
+    }
+  }
+  grad_p[0] += d_gain * gain * kLn10 / 20.0 * (info(41).max - info(41).min);
+}
+
+// --- Imager ---------------------------------------------------------------------
+void Imager::set_params(const double* p, double) { width = denormalize(info(42), p[0]); }
+
+void Imager::process(const Stereo& in, Stereo& out, Tape* tape) const {
+  if (tape) tape->input = in;
+  out.resize(in.frames());
+  const float k = static_cast<float>(1.0 - 2.0 * width);
+  for (std::size_t i = 0; i < in.frames(); ++i) {
+    const float l = in.l[i], r = in.r[i];
+    out.l[i] = l + k * r;
+    out.r[i] = r + k * l;
+  }
+}
+
+void Imager::backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, double* grad_p) const {
+  const double k = 1.0 - 2.0 * width;
+  double d_k = 0.0;
+  grad_in.resize(grad_out.frames());
+  for (std::size_t i = 0; i < grad_out.frames(); ++i) {
+    const double gl = grad_out.l[i], gr = grad_out.r[i];
+    d_k += gl * tape.input.r[i] + gr * tape.input.l[i];
+    grad_in.l[i] = static_cast<float>(gl + k * gr);
+    grad_in.r[i] = static_cast<float>(gr + k * gl);
+  }
+  grad_p[0] += -2.0 * d_k * (info(42).max - info(42).min);
+}
+
+}  // namespace ito

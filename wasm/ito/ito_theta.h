@@ -1,0 +1,46 @@
+// Inference-time optimization of the 46 chain parameters ("ITO on Θ", the
+// paper's baseline): projected Adam/RAdam on the AF loss between the chain's
+// output and a reference's features, with early stopping and a step budget.
+#pragma once
+#include <functional>
+#include <vector>
+
+#include "analysis/af_loss.h"
+#include "dsp/params.h"
+#include "ito/optimizer.h"
+
+namespace ito {
+
+struct ItoOptions {
+  int max_steps = 100;
+  AdamConfig optimizer{0.02, 0.9, 0.999, 1e-8, false};
+  int patience = 12;                  // stop after this many steps without improvement
+  double min_rel_improvement = 1e-3;  // an improvement smaller than this doesn't count
+};
+
+struct ItoProgress {
+  int step;           // 0 = the initial parameters
+  double loss;        // AF loss at `params`
+  double best_loss;
+  const Params& params;
+};
+// Called once per evaluated step; return false to stop (a UI's stop button).
+using ItoCallback = std::function<bool(const ItoProgress&)>;
+
+enum class ItoStop { Budget, EarlyStop, Callback };
+
+struct ItoResult {
+  Params initial{}, best{};
+  double initial_loss = 0, best_loss = 0;
+  int steps = 0;                   // optimizer updates taken
+  std::vector<double> loss_curve;  // loss before each update, then the last one
+  ItoStop stop = ItoStop::Budget;
+};
+
+ItoResult ito_on_theta(const Stereo& input, const AfFeatures& target, double fs, const Params& init,
+                       const ItoOptions& options, const ItoCallback& callback = {});
+
+// Indices of the parameters that changed most between two settings, largest first.
+std::vector<int> largest_changes(const Params& before, const Params& after, int count);
+
+}  // namespace ito

@@ -1,0 +1,123 @@
+#include "master/mastering.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "analysis/loudness.h"
+#include "dsp/chain.h"
+#include "dsp/crossover.h"
+
+namespace ito {
+namespace {
+
+void apply_gain(Stereo& x, double gain_db) {
+  const float g = static_cast<float>(db_to_lin(gain_db));
+  for (int c = 0; c < 2; ++c)
+    for (float& v : c ? x.r : x.l) v *= g;
+}
+
+// The level (dB) that `fraction` of the samples of |a + b| stay below.
+double summed_level_percentile_db(const float* a, const float* b, std::size_t n, double fraction) {
+  if (n == 0) return -60.0;
+  std::vector<float> level(n);
+  for (std::size_t i = 0; i < n; ++i) level[i] = std::abs(a[i] + b[i]);
+  const std::size_t k = std::min(n - 1, static_cast<std::size_t>(fraction * n));
+  std::nth_element(level.begin(), level.begin() + k, level.end());
+  return lin_to_db(std::max(level[k], 1e-6f));
+}
+
+double normalized(int index, double value) {
+  const ParamInfo& info = param_table()[index];
+  return std::clamp(normalize(info, value), 0.0, 1.0);
+}
+
+}  // namespace
+
+Stereo analysis_excerpt(const Stereo& x, double fs, double total_seconds, int count) {
+  const std::size_t total = static_cast<std::size_t>(total_seconds * fs);
+  if (x.frames() <= total || count <= 0) return x;
+  const std::size_t segment = total / count;
+  Stereo out;
+  for (int s = 0; s < count; ++s) {
+    // Segment centres at (s + 0.5) / count of the track.
+    const std::size_t centre = static_cast<std::size_t>((s + 0.5) / count * x.frames());
+    const std::size_t begin = centre > segment / 2 ? centre - segment / 2 : 0;
+    const Stereo part = slice(x, begin, segment);
+    out.l.insert(out.l.end(), part.l.begin(), part.l.end());
+    out.r.insert(out.r.end(), part.r.begin(), part.r.end());
+  }
+  return out;
+}
+
+Params initial_params(const Stereo& x, double fs) {
+  Params p = neutral_params();
+  for (int k = 0; k < 6; ++k) p[3 * k + 2] = normalized(3 * k + 2, 0.707);  // Q
+  p[18] = 0.0;                             // no drive
+  p[19] = 0.0;                             // least saturation mix
+  p[20] = normalized(20, 120.0);           // crossovers
+  p[21] = normalized(21, 5000.0);
+  p[22] = 0.5;                             // mid-range parallel mix
+  const std::size_t n = x.frames();
+  Crossover xo;
+  xo.design(denormalize(param_table()[20], p[20]), denormalize(param_table()[21], p[21]), fs);
+  std::vector<float> la(n), lo[2], ha(n), hi[2], mid[2];
+  for (int c = 0; c < 2; ++c) {
+    lo[c].resize(n);
+    hi[c].resize(n);
+    mid[c].resize(n);
+    xo.split(x.channel(c), la.data(), lo[c].data(), ha.data(), hi[c].data(), mid[c].data(), n);
+  }
+  const std::vector<float>* bands[3][2] = {{&lo[0], &lo[1]}, {&mid[0], &mid[1]}, {&hi[0], &hi[1]}};
+  for (int b = 0; b < 3; ++b) {
+    const int i = 23 + 6 * b;
+    const double loud = summed_level_percentile_db(bands[b][0]->data(), bands[b][1]->data(), n, 0.9);
+    p[i + 0] = normalized(i + 0, loud);    // compress the loudest 10 %
+    p[i + 1] = normalized(i + 1, 2.0);     // 2:1
+    p[i + 2] = 0.0;                        // expander threshold -60 dB
+    p[i + 3] = 1.0;                        // expander off (ratio 1)
+    p[i + 4] = normalized(i + 4, 20.0);    // attack ms
+    p[i + 5] = normalized(i + 5, 80.0);    // release ms
+  }
+  p[41] = 0.5;  // 0 dB
+  p[42] = 0.5;  // width unchanged
+  p[43] = normalized(43, summed_level_percentile_db(x.l.data(), x.r.data(), n, 0.999));
+  p[44] = 0.0;                    // fastest attack
+  p[45] = normalized(45, 50.0);
+  return p;
+}
+
+MasteringResult master_with_reference(const Stereo& input, const Stereo& reference, double fs,
+                                      const MasteringOptions& options, const ItoCallback& callback) {
+  const double input_lufs = integrated_loudness(input, fs);
+  const double reference_lufs = integrated_loudness(reference, fs);
+  if (!std::isfinite(input_lufs)) throw std::invalid_argument("the input is silent");
+  if (!std::isfinite(reference_lufs)) throw std::invalid_argument("the reference is silent");
+
+  MasteringResult result;
+  result.target_lufs = options.target_lufs.value_or(reference_lufs);
+  result.input_gain_db = std::clamp(reference_lufs - input_lufs, -40.0, 40.0);
+
+  Stereo excerpt = analysis_excerpt(input, fs, options.excerpt_seconds, options.excerpt_count);
+  apply_gain(excerpt, result.input_gain_db);
+  const AfFeatures target = compute_af_features(reference, fs);
+  result.ito = ito_on_theta(excerpt, target, fs, initial_params(excerpt, fs), options.ito, callback);
+  result.params = result.ito.best;
+
+  const FinalizeOptions finalize{result.target_lufs, options.ceiling_dbtp};
+  result.output = render_master(input, result.params, result.input_gain_db, fs, finalize, &result.finalize);
+  return result;
+}
+
+Stereo render_master(const Stereo& input, const Params& params, double input_gain_db, double fs,
+                     const FinalizeOptions& finalize, FinalizeReport* report) {
+  Stereo leveled = input;
+  apply_gain(leveled, input_gain_db);
+  Chain chain(fs);
+  chain.set_params(params);
+  Stereo processed;
+  chain.process(leveled, processed);
+  return finalize_master(processed, fs, finalize, report);
+}
+
+}  // namespace ito
