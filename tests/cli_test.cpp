@@ -1,0 +1,147 @@
+// The itomaster executable end to end: error paths and a short mastering run.
+#include <gtest/gtest.h>
+#include <sndfile.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "analysis/loudness.h"
+#include "analysis/true_peak.h"
+#include "cli/audio_io.h"
+#include "test_signals.h"
+
+namespace fs = std::filesystem;
+
+namespace ito {
+namespace {
+
+struct Run {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Run run(const std::string& args) {
+  const char* exe = std::getenv("ITOMASTER");
+  EXPECT_NE(exe, nullptr) << "ITOMASTER is set by ctest";
+  const std::string cmd = std::string(exe ? exe : "itomaster") + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("itomaster_cli_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const Stereo& x) {
+    write_wav_float(path(name), x, testing::kFs);
+    return path(name);
+  }
+  fs::path dir_;
+};
+
+TEST_F(Cli, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(run("").code, 2);
+  const Run r = run("frobnicate");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("unknown command"), std::string::npos);
+  const Run m = run("master --input a.wav");
+  EXPECT_EQ(m.code, 2);
+  EXPECT_NE(m.out.find("missing --reference"), std::string::npos);
+  EXPECT_EQ(run("master --input a --reference b --output c --steps lots").code, 2);
+}
+
+TEST_F(Cli, UnreadableCorruptAndMultichannelInputsFailClearly) {
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 2, 0.5, 1));
+  const Run missing = run("analyze " + path("nope.wav"));
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.out.find("nope.wav"), std::string::npos);
+
+  std::ofstream(path("corrupt.wav")) << "RIFF\x10\x00\x00\x00WAVEjunkjunkjunk";
+  const Run corrupt = run("master --input " + path("corrupt.wav") + " --reference " + ref + " --output " + path("o.wav"));
+  EXPECT_EQ(corrupt.code, 1);
+  EXPECT_NE(corrupt.out.find("corrupt.wav"), std::string::npos);
+  EXPECT_FALSE(fs::exists(path("o.wav")));
+
+  SF_INFO info{};
+  info.samplerate = 44100;
+  info.channels = 6;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  SNDFILE* f = sf_open(path("six.wav").c_str(), SFM_WRITE, &info);
+  std::vector<float> frames(6 * 44100, 0.1f);
+  sf_writef_float(f, frames.data(), 44100);
+  sf_close(f);
+  const Run six = run("analyze " + path("six.wav"));
+  EXPECT_EQ(six.code, 1);
+  EXPECT_NE(six.out.find("6 channels"), std::string::npos) << six.out;
+
+  const std::string silent = write("silent.wav", Stereo(44100 * 2));
+  const Run s = run("analyze " + silent);
+  EXPECT_EQ(s.code, 1);
+  EXPECT_NE(s.out.find("silent"), std::string::npos) << s.out;
+}
+
+TEST_F(Cli, NeverOverwritesInputsOrExistingOutputsWithoutForce) {
+  const std::string in = write("in.wav", testing::music_like(44100 * 3, 0.3, 2));
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 3, 0.9, 3));
+  const auto in_size = fs::file_size(in);
+  const Run onto_input = run("master --input " + in + " --reference " + ref + " --output " + in + " --force --steps 1");
+  EXPECT_EQ(onto_input.code, 1);
+  EXPECT_NE(onto_input.out.find("one of the inputs"), std::string::npos) << onto_input.out;
+  EXPECT_EQ(fs::file_size(in), in_size);
+
+  std::ofstream(path("taken.wav")) << "keep me";
+  const Run taken = run("master --input " + in + " --reference " + ref + " --output " + path("taken.wav") + " --steps 1");
+  EXPECT_EQ(taken.code, 1);
+  EXPECT_NE(taken.out.find("already exists"), std::string::npos);
+  std::ifstream kept(path("taken.wav"));
+  std::string content((std::istreambuf_iterator<char>(kept)), {});
+  EXPECT_EQ(content, "keep me");
+}
+
+TEST_F(Cli, MastersToTheReferenceLoudnessUnderTheCeiling) {
+  const std::string in = write("in.wav", testing::music_like(44100 * 6, 0.2, 4));
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 6, 1.0, 5));
+  const Run r = run("master --input " + in + " --reference " + ref + " --output " + path("out.wav") +
+                    " --steps 8 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"af_loss\""), std::string::npos);
+  EXPECT_NE(r.out.find("Mid Band Comp Threshold"), std::string::npos);
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path("out.wav").c_str(), SFM_READ, &info);
+  ASSERT_NE(f, nullptr);
+  sf_close(f);
+  EXPECT_EQ(info.format, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
+  EXPECT_EQ(info.frames, 44100 * 6);
+  const LoadedAudio out = load_audio(path("out.wav"));
+  const LoadedAudio reference = load_audio(ref);
+  EXPECT_NEAR(integrated_loudness(out.audio, 44100), integrated_loudness(reference.audio, 44100), 0.5);
+  EXPECT_LE(true_peak_dbtp(out.audio, 44100), -1.0 + 0.05);
+  for (std::string leftover : {"out.wav.tmp"}) EXPECT_FALSE(fs::exists(path(leftover)));
+}
+
+TEST_F(Cli, AnalyzePrintsTheMetrics) {
+  const std::string in = write("tone.wav", testing::sine(44100 * 3, 997.0, std::pow(10.0, -18.0 / 20.0)));
+  const Run r = run("analyze " + in + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  // A -18 dBFS 997 Hz sine in both channels reads -18 LUFS (K-weighting is ~0 dB there
+  // and two channels add 3 dB to a sine's -3 dB mean power).
+  const auto pos = r.out.find("\"lufs\":");
+  ASSERT_NE(pos, std::string::npos);
+  EXPECT_NEAR(std::stod(r.out.substr(pos + 7)), -18.0, 0.1);
+}
+
+}  // namespace
+}  // namespace ito

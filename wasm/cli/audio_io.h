@@ -1,0 +1,63 @@
+// Audio file input/output for the native CLI (libsndfile + libsamplerate).
+// This is platform code: it reads and writes files. The engine never includes it.
+#pragma once
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/stereo.h"
+
+namespace ito {
+
+// A problem with an audio file, worded for a musician and naming the file.
+struct AudioError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct LoadedAudio {
+  Stereo audio;         // stereo at the requested rate (mono is duplicated to both channels)
+  double sample_rate;   // == requested rate
+  double source_rate;
+  int source_channels;
+  double source_seconds;
+  std::vector<std::string> warnings;  // e.g. "the file is probably clipped"; not errors
+};
+
+// Which libsamplerate converter to use. Auto picks Best for short files and Medium
+// for long ones (Best costs about 40 ms of CPU per second of 48 kHz audio per channel).
+enum class ResampleQuality { Auto, Best, Medium };
+
+struct LoadOptions {
+  double target_rate = 44100.0;
+  double max_seconds = 30 * 60;
+  double min_seconds = 0.5;
+  ResampleQuality quality = ResampleQuality::Auto;
+};
+
+// Reads any file libsndfile decodes (WAV, AIFF, FLAC, OGG/Vorbis, Opus, MP3, ...) as
+// float, validates it, converts it to stereo and resamples it to opt.target_rate.
+// Throws AudioError for: missing/unreadable file, not audio or damaged, no samples,
+// too short, too long, more than 2 channels, NaN/Inf samples, digital silence.
+LoadedAudio load_audio(const std::string& path, const LoadOptions& opt = {});
+
+// Writes a 24-bit PCM WAV atomically: "<path>.tmp-<pid>" is written, fsynced and
+// renamed onto path, so path is never seen half-written. Refuses (AudioError) when
+// path exists and !overwrite, and always when path is the same file as one of
+// protected_inputs. Samples outside [-1, 1) (and NaN) are clamped as a last resort;
+// returns how many were clamped (the caller guarantees headroom, so normally 0).
+std::size_t write_wav24_atomic(const std::string& path, const Stereo& audio, double fs, bool overwrite,
+                               const std::vector<std::string>& protected_inputs = {});
+
+// Writes a 32-bit float WAV (no clamping, not atomic, overwrites). For tests and tools.
+void write_wav_float(const std::string& path, const Stereo& audio, double fs);
+
+// Band-limited resampling with libsamplerate; output has round(frames * to / from)
+// frames and is time-aligned with the input. Returns a copy when the rates match.
+Stereo resample(const Stereo& x, double from_rate, double to_rate,
+                ResampleQuality quality = ResampleQuality::Auto);
+
+// "m:ss.s" for a position in seconds, e.g. 83.4 -> "1:23.4" (used in messages).
+std::string format_time(double seconds);
+
+}  // namespace ito
