@@ -1,0 +1,190 @@
+#include "analysis/loudness.h"
+
+#include <algorithm>
+#include <cstddef>
+
+namespace ito {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kAbsoluteGateLufs = -70.0;
+constexpr double kIntegratedRelativeGateLu = -10.0;
+constexpr double kRangeRelativeGateLu = -20.0;
+
+double energy_to_lufs(double mean_square) { return -0.691 + 10.0 * std::log10(mean_square); }
+double lufs_to_energy(double lufs) { return std::pow(10.0, (lufs + 0.691) / 10.0); }
+
+// Samples in the 100 ms step all block lengths are built from.
+std::size_t step_samples(double fs) { return static_cast<std::size_t>(std::lround(fs * 0.1)); }
+
+// One channel of K-weighting: two transposed direct-form-II biquads in double.
+class KWeighting {
+ public:
+  explicit KWeighting(double fs) : f_(k_weighting_filters(fs)) {}
+
+  double operator()(double x) {
+    for (int k = 0; k < 2; ++k) {
+      const BiquadCoeffs& c = f_[k];
+      const double y = c.b0 * x + s1_[k];
+      s1_[k] = c.b1 * x - c.a1 * y + s2_[k];
+      s2_[k] = c.b2 * x - c.a2 * y;
+      // Flush decaying tails long before they turn denormal (slow) so that
+      // digital silence after sound goes back to exact zero.
+      if (std::abs(s1_[k]) < 1e-200) s1_[k] = 0.0;
+      if (std::abs(s2_[k]) < 1e-200) s2_[k] = 0.0;
+      x = y;
+    }
+    return x;
+  }
+
+ private:
+  std::array<BiquadCoeffs, 2> f_;
+  double s1_[2] = {0.0, 0.0}, s2_[2] = {0.0, 0.0};
+};
+
+// K-weighted energy (sum over both channels of z^2) of each segment
+// [marks[k], marks[k + 1]). marks must be sorted ascending and <= frames.
+// Summing per segment (not a running total) keeps quiet windows accurate in long files.
+std::vector<double> segment_energies(const Stereo& x, double fs, const std::vector<std::size_t>& marks) {
+  std::vector<double> out(marks.empty() ? 0 : marks.size() - 1, 0.0);
+  if (out.empty()) return out;
+  KWeighting kl(fs), kr(fs);
+  std::size_t seg = 0;
+  double acc = 0.0;
+  const std::size_t end = marks.back();
+  for (std::size_t i = 0; i < end; ++i) {
+    while (i == marks[seg + 1]) {  // close every segment ending here
+      out[seg++] = acc;
+      acc = 0.0;
+    }
+    const double zl = kl(x.l[i]);
+    const double zr = kr(x.r[i]);
+    if (i >= marks[0]) acc += zl * zl + zr * zr;
+  }
+  while (seg < out.size()) {
+    out[seg++] = acc;
+    acc = 0.0;
+  }
+  return out;
+}
+
+// Mean-square energies of windows of `window_steps` steps starting every
+// `hop_steps` steps (both counted in 100 ms steps), complete windows only.
+std::vector<double> stepped_window_energies(const Stereo& x, double fs, std::size_t window_steps,
+                                            std::size_t hop_steps) {
+  const std::size_t step = step_samples(fs);
+  if (step == 0) return {};
+  const std::size_t steps = x.frames() / step;
+  if (steps < window_steps) return {};
+  std::vector<std::size_t> marks(steps + 1);
+  for (std::size_t k = 0; k <= steps; ++k) marks[k] = k * step;
+  const std::vector<double> seg = segment_energies(x, fs, marks);
+  std::vector<double> out;
+  for (std::size_t first = 0; first + window_steps <= steps; first += hop_steps) {
+    double e = 0.0;
+    for (std::size_t k = first; k < first + window_steps; ++k) e += seg[k];
+    out.push_back(e / static_cast<double>(window_steps * step));
+  }
+  return out;
+}
+
+// Loudness of windows of `window_s` seconds every hop_s seconds.
+std::vector<double> windowed_loudness(const Stereo& x, double fs, double window_s, double hop_s) {
+  const std::size_t window = static_cast<std::size_t>(std::lround(window_s * 10.0)) * step_samples(fs);
+  const std::size_t hop = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(hop_s * fs)));
+  const std::size_t n = x.frames();
+  if (window == 0 || n < window) return {};
+  const std::size_t count = (n - window) / hop + 1;
+  // Segment boundaries: every window start and end.
+  std::vector<std::size_t> marks;
+  marks.reserve(2 * count);
+  for (std::size_t k = 0; k < count; ++k) {
+    marks.push_back(k * hop);
+    marks.push_back(k * hop + window);
+  }
+  std::sort(marks.begin(), marks.end());
+  marks.erase(std::unique(marks.begin(), marks.end()), marks.end());
+  const std::vector<double> seg = segment_energies(x, fs, marks);
+  std::vector<double> out(count);
+  std::size_t first = 0;  // index of the mark at the window start
+  for (std::size_t k = 0; k < count; ++k) {
+    while (marks[first] < k * hop) ++first;
+    double e = 0.0;
+    for (std::size_t s = first; marks[s] < k * hop + window; ++s) e += seg[s];
+    out[k] = energy_to_lufs(e / static_cast<double>(window));  // log10(0) = -inf
+  }
+  return out;
+}
+
+}  // namespace
+
+std::array<BiquadCoeffs, 2> k_weighting_filters(double fs) {
+  // Analog prototype parameters that reproduce BS.1770's 48 kHz coefficients
+  // (the derivation used by libebur128).
+  std::array<BiquadCoeffs, 2> f;
+  {  // Stage 1: high shelf, +4 dB above ~1.7 kHz (head acoustics).
+    const double f0 = 1681.974450955533, gain_db = 3.999843853973347, q = 0.7071752369554196;
+    const double k = std::tan(kPi * f0 / fs);
+    const double vh = std::pow(10.0, gain_db / 20.0);
+    const double vb = std::pow(vh, 0.4996667741545416);
+    const double a0 = 1.0 + k / q + k * k;
+    f[0] = {(vh + vb * k / q + k * k) / a0, 2.0 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0,
+            2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0};
+  }
+  {  // Stage 2: RLB high pass at ~38 Hz.
+    const double f0 = 38.13547087602444, q = 0.5003270373238773;
+    const double k = std::tan(kPi * f0 / fs);
+    const double a0 = 1.0 + k / q + k * k;
+    f[1] = {1.0, -2.0, 1.0, 2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0};
+  }
+  return f;
+}
+
+double integrated_loudness(const Stereo& x, double fs) {
+  const double abs_gate = lufs_to_energy(kAbsoluteGateLufs);
+  double sum = 0.0;
+  std::size_t count = 0;
+  const std::vector<double> blocks = stepped_window_energies(x, fs, 4, 1);
+  for (double e : blocks)
+    if (e >= abs_gate) sum += e, ++count;
+  if (count == 0) return -INFINITY;
+  const double rel_gate = sum / count * std::pow(10.0, kIntegratedRelativeGateLu / 10.0);
+  double gated = 0.0;
+  std::size_t kept = 0;
+  for (double e : blocks)
+    if (e >= abs_gate && e >= rel_gate) gated += e, ++kept;
+  if (kept == 0) return -INFINITY;
+  return energy_to_lufs(gated / kept);
+}
+
+double loudness_range(const Stereo& x, double fs) {
+  const double abs_gate = lufs_to_energy(kAbsoluteGateLufs);
+  std::vector<double> blocks;
+  for (double e : stepped_window_energies(x, fs, 30, 10))
+    if (e >= abs_gate) blocks.push_back(e);
+  if (blocks.empty()) return 0.0;
+  double mean = 0.0;
+  for (double e : blocks) mean += e;
+  mean /= static_cast<double>(blocks.size());
+  const double rel_gate = mean * std::pow(10.0, kRangeRelativeGateLu / 10.0);
+  std::sort(blocks.begin(), blocks.end());
+  const auto first = std::lower_bound(blocks.begin(), blocks.end(), rel_gate);
+  const std::size_t lo = static_cast<std::size_t>(first - blocks.begin());
+  const std::size_t n = blocks.size() - lo;
+  if (n == 0) return 0.0;
+  // Nearest-rank percentiles, as libebur128 takes them.
+  const auto percentile = [&](double p) {
+    return blocks[lo + static_cast<std::size_t>(static_cast<double>(n - 1) * p + 0.5)];
+  };
+  return energy_to_lufs(percentile(0.95)) - energy_to_lufs(percentile(0.10));
+}
+
+std::vector<double> momentary_loudness(const Stereo& x, double fs, double hop_s) {
+  return windowed_loudness(x, fs, 0.4, hop_s);
+}
+
+std::vector<double> short_term_loudness(const Stereo& x, double fs, double hop_s) {
+  return windowed_loudness(x, fs, 3.0, hop_s);
+}
+
+}  // namespace ito

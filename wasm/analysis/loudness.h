@@ -1,0 +1,43 @@
+// Loudness after ITU-R BS.1770-4 / EBU R128 for stereo (channel weights 1, 1).
+//
+// Blocks follow libebur128's framing so the two agree: a 100 ms step of
+// round(fs / 10) samples, momentary windows of 4 steps, short-term of 30 steps,
+// windows start at sample 0 and only complete windows count.
+#pragma once
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "core/stereo.h"
+#include "dsp/biquad.h"
+
+namespace ito {
+
+// 20 log10(lin); -INFINITY for 0 (and for negative input).
+inline double lin_to_db(double lin) { return lin > 0.0 ? 20.0 * std::log10(lin) : -INFINITY; }
+inline double db_to_lin(double db) { return std::pow(10.0, db / 20.0); }
+
+// Gated integrated loudness in LUFS (400 ms blocks, 75 % overlap, absolute gate
+// -70 LUFS, relative gate -10 LU). -INFINITY when every block is gated out
+// (silence) or the signal is shorter than one block.
+double integrated_loudness(const Stereo& x, double fs);
+
+// Loudness range in LU (EBU Tech 3342): 3 s short-term windows every 1 s (the
+// minimum 2 s overlap, as in libebur128), absolute gate -70 LUFS, relative gate
+// -20 LU, spread between the 10th and 95th percentiles. 0 if too short or silent.
+double loudness_range(const Stereo& x, double fs);
+
+// Loudness of 400 ms windows starting every hop_s seconds (k * round(hop_s * fs)
+// samples), in LUFS; -INFINITY for digital silence. Only complete windows: a
+// signal shorter than 400 ms gives an empty vector.
+std::vector<double> momentary_loudness(const Stereo& x, double fs, double hop_s = 0.1);
+
+// Same with 3 s windows.
+std::vector<double> short_term_loudness(const Stereo& x, double fs, double hop_s = 0.1);
+
+// The two K-weighting stages {high shelf, high pass} for sample rate fs, derived
+// by the bilinear transform from the analog prototypes (matches BS.1770's 48 kHz
+// coefficients). Note the high pass numerator is {1, -2, 1} as in the standard.
+std::array<BiquadCoeffs, 2> k_weighting_filters(double fs);
+
+}  // namespace ito

@@ -1,0 +1,33 @@
+// True peak (ITU-R BS.1770-4 Annex 2 style): the peak of the signal oversampled
+// 4x below 96 kHz, 2x below 192 kHz, not at all above (as libebur128).
+//
+// Two polyphase interpolators run side by side and the larger reading counts:
+//  - ours: 64 taps per phase, Kaiser-windowed sinc, flat within 0.03 dB up to
+//    0.47 fs, so near-Nyquist tones read their real amplitude;
+//  - the short 12-taps-per-phase Hann-windowed sinc that BS.1770 meters such as
+//    libebur128 use, which rolls off early but rings differently on very
+//    bright material.
+// Both under-read a waveform whose energy sits right at Nyquist, in
+// different places; taking the larger keeps a limiter driven by this meter
+// under the ceiling on either kind of meter.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "core/stereo.h"
+
+namespace ito {
+
+// Linear true peak: max over both channels of |oversampled x| (raw samples included).
+double true_peak(const Stereo& x, double fs);
+
+// The same in dBTP (-INFINITY for silence).
+double true_peak_dbtp(const Stereo& x, double fs);
+
+// Per-sample true-peak envelope of one channel: tp[n] = max(|x[n]|, |y(t)|) over
+// the interpolated points t strictly between n - 1 and n + 1, so a gain that
+// holds every tp[n] under a ceiling also covers the intervals on both sides of
+// each sample. Used by the look-ahead limiter.
+std::vector<float> true_peak_envelope(const float* x, std::size_t n, double fs);
+
+}  // namespace ito

@@ -1,0 +1,49 @@
+// The product's final stage (spec 1.6 "ours"): bring a master to a target
+// integrated loudness under a true-peak ceiling, with a look-ahead true-peak
+// limiter (a smooth gain, not a clipper).
+//
+// Offline and non-causal on the whole buffer:
+//  1. static makeup gain G (dB) toward the target;
+//  2. limiter gain from the stereo-linked true-peak envelope tp[n]:
+//     required r[n] = min(1, ceiling / (G tp[n])); minimum of r over the
+//     look-ahead window [n, n + L]; release smoothing (falls instantly, recovers
+//     with a one-pole of time constant release_ms); then a moving average over
+//     [n - L, n], so the gain ramps down during the L samples BEFORE each peak
+//     and never exceeds what any peak needs;
+//  3. G is iterated (Newton, then secant on the LUFS error) until the output is
+//     within 0.05 LU of the target;
+//  4. the output's true peak is measured; if the gain-modulated signal still
+//     overshoots between samples, the limiter's internal ceiling is lowered and
+//     the pass re-run, so the result never exceeds the ceiling.
+// The ceiling is capped at 0 dBTP, so no sample ever exceeds 1.
+// Makeup is capped so the limiter's deepest reduction stays within
+// kMaxLimiterReductionDb; when the target needs more, the output falls short of
+// it (report->output_lufs tells by how much) rather than being crushed.
+#pragma once
+#include "core/stereo.h"
+
+namespace ito {
+
+struct FinalizeOptions {
+  double target_lufs = -14.0;
+  double ceiling_dbtp = -1.0;
+  double lookahead_ms = 2.0;
+  double release_ms = 100.0;
+};
+
+struct FinalizeReport {
+  double input_lufs, output_lufs, output_true_peak_dbtp;
+  double makeup_gain_db;         // static gain applied before the limiter
+  double max_gain_reduction_db;  // limiter's deepest reduction (>= 0)
+  int iterations;                // limiter passes run (0 when nothing was measurable)
+};
+
+// Most reduction the limiter may apply at the loudest true peak; bounds the makeup.
+constexpr double kMaxLimiterReductionDb = 12.0;
+
+// Silence (or anything gated out as below -70 LUFS) is returned unchanged
+// (scaled down only if it would break the ceiling), with -INFINITY loudness.
+Stereo finalize_master(const Stereo& x, double fs, const FinalizeOptions& opt,
+                       FinalizeReport* report = nullptr);
+
+}  // namespace ito
