@@ -19,12 +19,12 @@ namespace fs = std::filesystem;
 namespace ito {
 namespace {
 
-struct Run {
+struct CliRun {
   int code;
   std::string out;  // stdout and stderr together
 };
 
-Run run(const std::string& args) {
+CliRun run(const std::string& args) {
   const char* exe = std::getenv("ITOMASTER");
   EXPECT_NE(exe, nullptr) << "ITOMASTER is set by ctest";
   const std::string cmd = std::string(exe ? exe : "itomaster") + " " + args + " 2>&1";
@@ -54,10 +54,10 @@ class Cli : public ::testing::Test {
 
 TEST_F(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(run("").code, 2);
-  const Run r = run("frobnicate");
+  const CliRun r = run("frobnicate");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("unknown command"), std::string::npos);
-  const Run m = run("master --input a.wav");
+  const CliRun m = run("master --input a.wav");
   EXPECT_EQ(m.code, 2);
   EXPECT_NE(m.out.find("missing --reference"), std::string::npos);
   EXPECT_EQ(run("master --input a --reference b --output c --steps lots").code, 2);
@@ -65,12 +65,12 @@ TEST_F(Cli, UsageErrorsExitWithTwo) {
 
 TEST_F(Cli, UnreadableCorruptAndMultichannelInputsFailClearly) {
   const std::string ref = write("ref.wav", testing::music_like(44100 * 2, 0.5, 1));
-  const Run missing = run("analyze " + path("nope.wav"));
+  const CliRun missing = run("analyze " + path("nope.wav"));
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.out.find("nope.wav"), std::string::npos);
 
   std::ofstream(path("corrupt.wav")) << "RIFF\x10\x00\x00\x00WAVEjunkjunkjunk";
-  const Run corrupt = run("master --input " + path("corrupt.wav") + " --reference " + ref + " --output " + path("o.wav"));
+  const CliRun corrupt = run("master --input " + path("corrupt.wav") + " --reference " + ref + " --output " + path("o.wav"));
   EXPECT_EQ(corrupt.code, 1);
   EXPECT_NE(corrupt.out.find("corrupt.wav"), std::string::npos);
   EXPECT_FALSE(fs::exists(path("o.wav")));
@@ -83,12 +83,12 @@ TEST_F(Cli, UnreadableCorruptAndMultichannelInputsFailClearly) {
   std::vector<float> frames(6 * 44100, 0.1f);
   sf_writef_float(f, frames.data(), 44100);
   sf_close(f);
-  const Run six = run("analyze " + path("six.wav"));
+  const CliRun six = run("analyze " + path("six.wav"));
   EXPECT_EQ(six.code, 1);
   EXPECT_NE(six.out.find("6 channels"), std::string::npos) << six.out;
 
   const std::string silent = write("silent.wav", Stereo(44100 * 2));
-  const Run s = run("analyze " + silent);
+  const CliRun s = run("analyze " + silent);
   EXPECT_EQ(s.code, 1);
   EXPECT_NE(s.out.find("silent"), std::string::npos) << s.out;
 }
@@ -97,13 +97,13 @@ TEST_F(Cli, NeverOverwritesInputsOrExistingOutputsWithoutForce) {
   const std::string in = write("in.wav", testing::music_like(44100 * 3, 0.3, 2));
   const std::string ref = write("ref.wav", testing::music_like(44100 * 3, 0.9, 3));
   const auto in_size = fs::file_size(in);
-  const Run onto_input = run("master --input " + in + " --reference " + ref + " --output " + in + " --force --steps 1");
+  const CliRun onto_input = run("master --input " + in + " --reference " + ref + " --output " + in + " --force --steps 1");
   EXPECT_EQ(onto_input.code, 1);
   EXPECT_NE(onto_input.out.find("one of the inputs"), std::string::npos) << onto_input.out;
   EXPECT_EQ(fs::file_size(in), in_size);
 
   std::ofstream(path("taken.wav")) << "keep me";
-  const Run taken = run("master --input " + in + " --reference " + ref + " --output " + path("taken.wav") + " --steps 1");
+  const CliRun taken = run("master --input " + in + " --reference " + ref + " --output " + path("taken.wav") + " --steps 1");
   EXPECT_EQ(taken.code, 1);
   EXPECT_NE(taken.out.find("already exists"), std::string::npos);
   std::ifstream kept(path("taken.wav"));
@@ -114,7 +114,7 @@ TEST_F(Cli, NeverOverwritesInputsOrExistingOutputsWithoutForce) {
 TEST_F(Cli, MastersToTheReferenceLoudnessUnderTheCeiling) {
   const std::string in = write("in.wav", testing::music_like(44100 * 6, 0.2, 4));
   const std::string ref = write("ref.wav", testing::music_like(44100 * 6, 1.0, 5));
-  const Run r = run("master --input " + in + " --reference " + ref + " --output " + path("out.wav") +
+  const CliRun r = run("master --input " + in + " --reference " + ref + " --output " + path("out.wav") +
                     " --steps 8 --json");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("\"af_loss\""), std::string::npos);
@@ -134,7 +134,7 @@ TEST_F(Cli, MastersToTheReferenceLoudnessUnderTheCeiling) {
 
 TEST_F(Cli, AnalyzePrintsTheMetrics) {
   const std::string in = write("tone.wav", testing::sine(44100 * 3, 997.0, std::pow(10.0, -18.0 / 20.0)));
-  const Run r = run("analyze " + in + " --json");
+  const CliRun r = run("analyze " + in + " --json");
   ASSERT_EQ(r.code, 0) << r.out;
   // A -18 dBFS 997 Hz sine in both channels reads -18 LUFS (K-weighting is ~0 dB there
   // and two channels add 3 dB to a sine's -3 dB mean power).

@@ -117,7 +117,19 @@ Stereo render_master(const Stereo& input, const Params& params, double input_gai
   chain.set_params(params);
   Stereo processed;
   chain.process(leveled, processed);
-  return finalize_master(processed, fs, finalize, report);
+  // Dense, loud targets need a faster limiter release to get there without more
+  // than kMaxLimiterReductionDb of reduction: shorten it until the target is met.
+  FinalizeOptions options = finalize;
+  FinalizeReport local;
+  FinalizeReport& r = report ? *report : local;
+  Stereo out;
+  for (double release_ms : {finalize.release_ms, 50.0, 25.0, 12.0}) {
+    if (release_ms > finalize.release_ms) continue;
+    options.release_ms = release_ms;
+    out = finalize_master(processed, fs, options, &r);
+    if (!std::isfinite(r.output_lufs) || r.output_lufs > finalize.target_lufs - 0.1) break;
+  }
+  return out;
 }
 
 }  // namespace ito
