@@ -34,18 +34,19 @@ void biquad_forward(const BiquadCoeffs& c, const float* x, float* y, std::size_t
 void biquad_backward(const BiquadCoeffs& c, const float* x, const float* y, const float* g,
                      float* gx, std::size_t n, double grad_c[5]) {
   // u[i] = dL/dy[i] through the recursion: u[i] = g[i] - a1 u[i+1] - a2 u[i+2].
+  // Coefficient gradients: dL/db_k = sum_i u[i] x[i-k] = sum_i u[i+k] x[i] and
+  // dL/da_k = -sum_i u[i+k] y[i], so every term needs only x[i] and y[i].
   const double b0 = c.b0, b1 = c.b1, b2 = c.b2, a1 = c.a1, a2 = c.a2;
   double u1 = 0.0, u2 = 0.0;  // u[i+1], u[i+2]
   double gb0 = 0, gb1 = 0, gb2 = 0, ga1 = 0, ga2 = 0;
   for (std::size_t k = n; k-- > 0;) {
     const double u = g[k] - a1 * u1 - a2 * u2;
-    const double x1 = k >= 1 ? x[k - 1] : 0.0, x2 = k >= 2 ? x[k - 2] : 0.0;
-    const double y1 = k >= 1 ? y[k - 1] : 0.0, y2 = k >= 2 ? y[k - 2] : 0.0;
-    gb0 += u * x[k];
-    gb1 += u * x1;
-    gb2 += u * x2;
-    ga1 -= u * y1;
-    ga2 -= u * y2;
+    const double xk = x[k], yk = y[k];
+    gb0 += u * xk;
+    gb1 += u1 * xk;
+    gb2 += u2 * xk;
+    ga1 -= u1 * yk;
+    ga2 -= u2 * yk;
     gx[k] = static_cast<float>(b0 * u + b1 * u1 + b2 * u2);
     u2 = u1;
     u1 = u;

@@ -5,21 +5,40 @@
 namespace ito {
 namespace {
 
-template <class Proc>
-void forward_stage(const Proc& proc, bool on, Stereo& signal, Stereo& scratch,
-                   typename Proc::Tape* tape) {
-  if (!on) return;
-  proc.process(signal, scratch, tape);
-  std::swap(signal, scratch);
-}
+// Runs the enabled stages in order, each writing into the next ping-pong buffer and
+// the last one straight into `out`, so no signal is copied or allocated per call.
+class StageRunner {
+ public:
+  StageRunner(const Stereo& in, Stereo& out, Stereo (&scratch)[2], int stages)
+      : current_(&in), out_(out), scratch_(scratch), remaining_(stages) {}
 
-template <class Proc>
-void backward_stage(const Proc& proc, bool on, Processor which, const typename Proc::Tape& tape,
-                    Stereo& grad, Stereo& scratch, Params& grad_params) {
-  if (!on) return;
-  proc.backward(tape, grad, scratch, grad_params.data() + processor_params(which).first);
-  std::swap(grad, scratch);
-}
+  template <class Proc, class Tape>
+  void forward(const Proc& proc, bool on, Tape* tape) {
+    if (!on) return;
+    Stereo* dst = --remaining_ == 0 ? &out_ : &scratch_[next_ ^= 1];
+    proc.process(*current_, *dst, tape);
+    current_ = dst;
+  }
+
+  template <class Proc, class Tape>
+  void backward(const Proc& proc, bool on, const Tape& tape, double* grad_params) {
+    if (!on) return;
+    Stereo* dst = --remaining_ == 0 ? &out_ : &scratch_[next_ ^= 1];
+    proc.backward(tape, *current_, *dst, grad_params);
+    current_ = dst;
+  }
+
+  void finish() {
+    if (current_ != &out_) out_ = *current_;  // no stage ran
+  }
+
+ private:
+  const Stereo* current_;
+  Stereo& out_;
+  Stereo (&scratch_)[2];
+  int remaining_;
+  int next_ = 0;
+};
 
 }  // namespace
 
@@ -34,27 +53,35 @@ void Chain::set_params(const Params& p) {
   limiter_.set_params(d + processor_params(Processor::Limiter).first, fs_);
 }
 
+int Chain::enabled_count() const {
+  int n = 0;
+  for (bool on : enabled_) n += on;
+  return n;
+}
+
 void Chain::process(const Stereo& in, Stereo& out, ChainTape* tape) const {
-  Stereo signal = in, scratch;
-  forward_stage(eq_, enabled(Processor::Eq), signal, scratch, tape ? &tape->eq : nullptr);
-  forward_stage(distortion_, enabled(Processor::Distortion), signal, scratch, tape ? &tape->distortion : nullptr);
-  forward_stage(multiband_, enabled(Processor::Multiband), signal, scratch, tape ? &tape->multiband : nullptr);
-  forward_stage(gain_, enabled(Processor::Gain), signal, scratch, tape ? &tape->gain : nullptr);
-  forward_stage(imager_, enabled(Processor::Imager), signal, scratch, tape ? &tape->imager : nullptr);
-  forward_stage(limiter_, enabled(Processor::Limiter), signal, scratch, tape ? &tape->limiter : nullptr);
-  out = std::move(signal);
+  StageRunner run(in, out, scratch_, enabled_count());
+  run.forward(eq_, enabled(Processor::Eq), tape ? &tape->eq : nullptr);
+  run.forward(distortion_, enabled(Processor::Distortion), tape ? &tape->distortion : nullptr);
+  run.forward(multiband_, enabled(Processor::Multiband), tape ? &tape->multiband : nullptr);
+  run.forward(gain_, enabled(Processor::Gain), tape ? &tape->gain : nullptr);
+  run.forward(imager_, enabled(Processor::Imager), tape ? &tape->imager : nullptr);
+  run.forward(limiter_, enabled(Processor::Limiter), tape ? &tape->limiter : nullptr);
+  run.finish();
 }
 
 void Chain::backward(const ChainTape& tape, const Stereo& grad_out, Stereo* grad_in, Params& grad_params) const {
   grad_params.fill(0.0);
-  Stereo grad = grad_out, scratch;
-  backward_stage(limiter_, enabled(Processor::Limiter), Processor::Limiter, tape.limiter, grad, scratch, grad_params);
-  backward_stage(imager_, enabled(Processor::Imager), Processor::Imager, tape.imager, grad, scratch, grad_params);
-  backward_stage(gain_, enabled(Processor::Gain), Processor::Gain, tape.gain, grad, scratch, grad_params);
-  backward_stage(multiband_, enabled(Processor::Multiband), Processor::Multiband, tape.multiband, grad, scratch, grad_params);
-  backward_stage(distortion_, enabled(Processor::Distortion), Processor::Distortion, tape.distortion, grad, scratch, grad_params);
-  backward_stage(eq_, enabled(Processor::Eq), Processor::Eq, tape.eq, grad, scratch, grad_params);
-  if (grad_in) *grad_in = std::move(grad);
+  Stereo discard;
+  StageRunner run(grad_out, grad_in ? *grad_in : discard, scratch_, enabled_count());
+  auto at = [&](Processor p) { return grad_params.data() + processor_params(p).first; };
+  run.backward(limiter_, enabled(Processor::Limiter), tape.limiter, at(Processor::Limiter));
+  run.backward(imager_, enabled(Processor::Imager), tape.imager, at(Processor::Imager));
+  run.backward(gain_, enabled(Processor::Gain), tape.gain, at(Processor::Gain));
+  run.backward(multiband_, enabled(Processor::Multiband), tape.multiband, at(Processor::Multiband));
+  run.backward(distortion_, enabled(Processor::Distortion), tape.distortion, at(Processor::Distortion));
+  run.backward(eq_, enabled(Processor::Eq), tape.eq, at(Processor::Eq));
+  run.finish();
 }
 
 }  // namespace ito

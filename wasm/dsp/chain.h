@@ -33,6 +33,7 @@ class Chain {
   bool enabled(Processor p) const { return enabled_[static_cast<int>(p)]; }
 
   // Forward pass. With a tape, stores what backward() needs (about 35 floats per frame).
+  // Reuses internal scratch buffers between calls: one Chain per thread.
   void process(const Stereo& in, Stereo& out, ChainTape* tape = nullptr) const;
 
   // Vector-Jacobian product: dL/dout -> dL/din (if grad_in) and dL/dparams (set,
@@ -40,6 +41,8 @@ class Chain {
   void backward(const ChainTape& tape, const Stereo& grad_out, Stereo* grad_in, Params& grad_params) const;
 
  private:
+  int enabled_count() const;
+
   double fs_;
   Params params_{};
   std::array<bool, kNumProcessors> enabled_{true, true, true, true, true, true};
@@ -49,6 +52,7 @@ class Chain {
   Gain gain_;
   Imager imager_;
   Limiter limiter_;
+  mutable Stereo scratch_[2];  // ping-pong buffers between stages (no allocation per call)
 };
 
 }  // namespace ito

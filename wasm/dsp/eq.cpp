@@ -1,11 +1,14 @@
 #include "dsp/eq.h"
 
+#include "core/simd.h"
+
 namespace ito {
 namespace {
 constexpr BiquadType kTypes[Eq::kSections] = {BiquadType::LowShelf, BiquadType::Peaking,
                                               BiquadType::Peaking,  BiquadType::Peaking,
                                               BiquadType::Peaking,  BiquadType::HighShelf};
-}
+constexpr int kS = Eq::kSections;
+}  // namespace
 
 void Eq::set_params(const double* p, double fs) {
   const auto& table = param_table();
@@ -17,28 +20,73 @@ void Eq::set_params(const double* p, double fs) {
   }
 }
 
+// All six sections run in one pass over the samples (transposed direct form II,
+// double state, both channels side by side in one f64x2), the signal rounded to
+// float between sections exactly as the tape stores it, so the backward pass sees
+// the values the forward pass used.
 void Eq::process(const Stereo& in, Stereo& out, Tape* tape) const {
   const std::size_t n = in.frames();
-  out = in;
-  for (int k = 0; k < kSections; ++k) {
-    if (tape) tape->inputs[k] = out;
-    for (int c = 0; c < 2; ++c) biquad_forward(sections[k].c, out.channel(c), out.channel(c), n);
+  out.resize(n);
+  if (tape)
+    for (Stereo& s : tape->inputs) s.resize(n);
+  f64x2 b0[kS], b1[kS], b2[kS], a1[kS], a2[kS], s1[kS] = {}, s2[kS] = {};
+  for (int k = 0; k < kS; ++k) {
+    const BiquadCoeffs& q = sections[k].c;
+    b0[k] = splat(q.b0), b1[k] = splat(q.b1), b2[k] = splat(q.b2), a1[k] = splat(q.a1), a2[k] = splat(q.a2);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    f64x2 v = load_stereo(in.l.data(), in.r.data(), i);
+    for (int k = 0; k < kS; ++k) {
+      if (tape) store_stereo(tape->inputs[k].l.data(), tape->inputs[k].r.data(), i, v);
+      const f64x2 o = b0[k] * v + s1[k];
+      s1[k] = b1[k] * v - a1[k] * o + s2[k];
+      s2[k] = b2[k] * v - a2[k] * o;
+      v = f64x2{static_cast<float>(o[0]), static_cast<float>(o[1])};
+    }
+    store_stereo(out.l.data(), out.r.data(), i, v);
   }
   if (tape) tape->output = out;
 }
 
+// One backward sweep in time through all sections: the adjoint of section k at
+// sample i is the input gradient of section k+1 at sample i, which is ready once
+// u[i], u[i+1], u[i+2] of section k+1 are. Coefficient gradients use
+// dL/db_j = sum_i u[i+j] x[i], dL/da_j = -sum_i u[i+j] y[i] (see biquad.cpp).
 void Eq::backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, double* grad_p) const {
   const auto& table = param_table();
   const std::size_t n = grad_out.frames();
-  if (&grad_in != &grad_out) grad_in = grad_out;
-  for (int k = kSections - 1; k >= 0; --k) {
-    const Stereo& x = tape.inputs[k];
-    const Stereo& y = k + 1 < kSections ? tape.inputs[k + 1] : tape.output;
-    double grad_c[5] = {0, 0, 0, 0, 0};
-    for (int c = 0; c < 2; ++c)
-      biquad_backward(sections[k].c, x.channel(c), y.channel(c), grad_in.channel(c),
-                      grad_in.channel(c), n, grad_c);
-    double grad_phys[3] = {0, 0, 0};
+  if (&grad_in != &grad_out) grad_in.resize(n);
+  f64x2 b0[kS], b1[kS], b2[kS], a1[kS], a2[kS], u1[kS] = {}, u2[kS] = {}, acc[kS][5] = {};
+  for (int k = 0; k < kS; ++k) {
+    const BiquadCoeffs& q = sections[k].c;
+    b0[k] = splat(q.b0), b1[k] = splat(q.b1), b2[k] = splat(q.b2), a1[k] = splat(q.a1), a2[k] = splat(q.a2);
+  }
+  const float* xl[kS];
+  const float* xr[kS];
+  for (int k = 0; k < kS; ++k) xl[k] = tape.inputs[k].l.data(), xr[k] = tape.inputs[k].r.data();
+  const float* out_l = tape.output.l.data();
+  const float* out_r = tape.output.r.data();
+  for (std::size_t i = n; i-- > 0;) {
+    f64x2 g = load_stereo(grad_out.l.data(), grad_out.r.data(), i);
+    f64x2 y = load_stereo(out_l, out_r, i);
+    for (int k = kS - 1; k >= 0; --k) {
+      const f64x2 x = load_stereo(xl[k], xr[k], i);  // section k's input = section k-1's output
+      const f64x2 u = g - a1[k] * u1[k] - a2[k] * u2[k];
+      acc[k][0] += u * x;
+      acc[k][1] += u1[k] * x;
+      acc[k][2] += u2[k] * x;
+      acc[k][3] -= u1[k] * y;
+      acc[k][4] -= u2[k] * y;
+      g = b0[k] * u + b1[k] * u1[k] + b2[k] * u2[k];
+      u2[k] = u1[k];
+      u1[k] = u;
+      y = x;
+    }
+    store_stereo(grad_in.l.data(), grad_in.r.data(), i, g);
+  }
+  for (int k = 0; k < kS; ++k) {
+    double grad_c[5], grad_phys[3] = {0, 0, 0};
+    for (int j = 0; j < 5; ++j) grad_c[j] = acc[k][j][0] + acc[k][j][1];
     biquad_param_gradient(sections[k], grad_c, grad_phys);
     for (int j = 0; j < 3; ++j) {
       const ParamInfo& info = table[3 * k + j];
