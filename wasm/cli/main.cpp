@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/allocator.h"
 #include "cli/args.h"
 #include "cli/audio_io.h"
 #include "cli/cmd_fxnorm_stats.h"
@@ -33,6 +34,7 @@ Audio: WAV, FLAC, OGG, MP3 (libsndfile), mono or stereo, any sample rate (resamp
 }  // namespace
 
 int main(int argc, char** argv) {
+  ito::tune_allocator_for_large_buffers();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);

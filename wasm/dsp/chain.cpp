@@ -72,8 +72,7 @@ void Chain::process(const Stereo& in, Stereo& out, ChainTape* tape) const {
 
 void Chain::backward(const ChainTape& tape, const Stereo& grad_out, Stereo* grad_in, Params& grad_params) const {
   grad_params.fill(0.0);
-  Stereo discard;
-  StageRunner run(grad_out, grad_in ? *grad_in : discard, scratch_, enabled_count());
+  StageRunner run(grad_out, grad_in ? *grad_in : unused_grad_in_, scratch_, enabled_count());
   auto at = [&](Processor p) { return grad_params.data() + processor_params(p).first; };
   run.backward(limiter_, enabled(Processor::Limiter), tape.limiter, at(Processor::Limiter));
   run.backward(imager_, enabled(Processor::Imager), tape.imager, at(Processor::Imager));

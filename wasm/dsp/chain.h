@@ -53,6 +53,7 @@ class Chain {
   Imager imager_;
   Limiter limiter_;
   mutable Stereo scratch_[2];  // ping-pong buffers between stages (no allocation per call)
+  mutable Stereo unused_grad_in_;  // backward()'s last stage output when the caller wants none
 };
 
 }  // namespace ito

@@ -10,12 +10,56 @@ void Crossover::design(double low_hz, double high_hz, double fs) {
   highpass = design_biquad_with_jacobian(BiquadType::HighPass, 0.0, high_hz, kButterworthQ, fs);
 }
 
+namespace {
+
+// One transposed-direct-form-II section step with double state.
+struct Section {
+  double b0, b1, b2, a1, a2, s1 = 0, s2 = 0;
+  explicit Section(const BiquadCoeffs& c) : b0(c.b0), b1(c.b1), b2(c.b2), a1(c.a1), a2(c.a2) {}
+  float step(float v) {
+    const double o = b0 * v + s1;
+    s1 = b1 * v - a1 * o + s2;
+    s2 = b2 * v - a2 * o;
+    return static_cast<float>(o);
+  }
+};
+
+// The adjoint of one section run backwards in time, accumulating coefficient
+// gradients as in biquad_backward (dL/db_j = sum u[i+j] x[i], dL/da_j = -sum u[i+j] y[i]).
+struct AdjointSection {
+  double b0, b1, b2, a1, a2, u1 = 0, u2 = 0;
+  double* grad_c;
+  AdjointSection(const BiquadCoeffs& c, double* g) : b0(c.b0), b1(c.b1), b2(c.b2), a1(c.a1), a2(c.a2), grad_c(g) {}
+  // g: dL/dy[i]; x, y: the section's input and output at i. Returns dL/dx[i].
+  double step(double g, double x, double y) {
+    const double u = g - a1 * u1 - a2 * u2;
+    grad_c[0] += u * x;
+    grad_c[1] += u1 * x;
+    grad_c[2] += u2 * x;
+    grad_c[3] -= u1 * y;
+    grad_c[4] -= u2 * y;
+    const double gx = b0 * u + b1 * u1 + b2 * u2;
+    u2 = u1;
+    u1 = u;
+    return gx;
+  }
+};
+
+}  // namespace
+
+// The four sections run in one loop: four recursions in flight at once instead of
+// four passes each bound by its own sample-to-sample latency.
 void Crossover::split(const float* x, float* low_a, float* low, float* high_a, float* high,
                       float* mid, std::size_t n) const {
-  biquad_forward(lowpass.c, x, low_a, n);
-  biquad_forward(lowpass.c, low_a, low, n);
-  biquad_forward(highpass.c, x, high_a, n);
-  biquad_forward(highpass.c, high_a, high, n);
+  Section lp1(lowpass.c), lp2(lowpass.c), hp1(highpass.c), hp2(highpass.c);
+  for (std::size_t i = 0; i < n; ++i) {
+    const float la = lp1.step(x[i]);
+    const float ha = hp1.step(x[i]);
+    low_a[i] = la;
+    high_a[i] = ha;
+    low[i] = lp2.step(la);
+    high[i] = hp2.step(ha);
+  }
   if (mid) compute_mid(x, low, high, mid, n);
 }
 
@@ -34,11 +78,15 @@ void Crossover::backward(const float* x, const float* low_a, const float* low,
     grad_high[i] -= grad_mid[i];
   }
   double grad_c_low[5] = {0, 0, 0, 0, 0}, grad_c_high[5] = {0, 0, 0, 0, 0};
-  biquad_backward(lowpass.c, low_a, low, grad_low, grad_low, n, grad_c_low);
-  biquad_backward(lowpass.c, x, low_a, grad_low, grad_low, n, grad_c_low);
-  biquad_backward(highpass.c, high_a, high, grad_high, grad_high, n, grad_c_high);
-  biquad_backward(highpass.c, x, high_a, grad_high, grad_high, n, grad_c_high);
-  for (std::size_t i = 0; i < n; ++i) grad_x[i] = grad_mid[i] + grad_low[i] + grad_high[i];
+  AdjointSection lp1(lowpass.c, grad_c_low), lp2(lowpass.c, grad_c_low);
+  AdjointSection hp1(highpass.c, grad_c_high), hp2(highpass.c, grad_c_high);
+  for (std::size_t i = n; i-- > 0;) {
+    const double g_low_a = lp2.step(grad_low[i], low_a[i], low[i]);
+    const double g_high_a = hp2.step(grad_high[i], high_a[i], high[i]);
+    const double g_low_x = lp1.step(g_low_a, x[i], low_a[i]);
+    const double g_high_x = hp1.step(g_high_a, x[i], high_a[i]);
+    grad_x[i] = static_cast<float>(grad_mid[i] + g_low_x + g_high_x);
+  }
 
   // Both sections of a pair share their coefficients, so their gradients add up
   // before going through the design Jacobian (column 1: frequency).
