@@ -21,13 +21,8 @@ namespace {
 
 constexpr double kFs = testing::kFs;
 
-struct Signal {
-  std::vector<double> l, r;
-};
-
-Signal to_double(const Stereo& x) {
-  return {std::vector<double>(x.l.begin(), x.l.end()), std::vector<double>(x.r.begin(), x.r.end())};
-}
+using Signal = testing::DoubleStereo;
+using testing::to_double;
 
 // The spec's limiter in double precision: static gain min(1, T / |L + R|), then
 // attack/release smoothing, applied to both channels.

@@ -28,13 +28,8 @@ namespace {
 constexpr double kFs = testing::kFs;
 constexpr double kPi = 3.14159265358979323846;
 
-struct Signal {
-  std::vector<double> l, r;
-};
-
-Signal to_double(const Stereo& x) {
-  return {std::vector<double>(x.l.begin(), x.l.end()), std::vector<double>(x.r.begin(), x.r.end())};
-}
+using Signal = testing::DoubleStereo;
+using testing::to_double;
 
 // RBJ Butterworth section (Q = 1/sqrt 2) in direct form I.
 std::vector<double> butterworth(const std::vector<double>& x, double f, bool highpass) {

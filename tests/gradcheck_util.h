@@ -9,6 +9,14 @@
 
 namespace ito::testing {
 
+// A stereo signal in double precision, for double-precision reference implementations.
+struct DoubleStereo {
+  std::vector<double> l, r;
+};
+inline DoubleStereo to_double(const Stereo& x) {
+  return {std::vector<double>(x.l.begin(), x.l.end()), std::vector<double>(x.r.begin(), x.r.end())};
+}
+
 // Central difference of f along `direction` (a signal of the same shape as x).
 inline double directional_fd(const std::function<double(const Stereo&)>& f, const Stereo& x,
                              const Stereo& direction, double eps) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/lane_sum.h"
+
 namespace ito {
 namespace {
 
@@ -23,25 +25,6 @@ void static_gain(float threshold, const float* left, const float* right, float* 
     const float e = std::abs(left[i] + right[i]);
     gain[i] = threshold / (e > threshold ? e : threshold);
   }
-}
-
-// Sum of f(i) over [0, n): kLanes float partial sums per block, double across
-// blocks, so that the compiler vectorizes it (as in multiband.cpp).
-template <class F>
-double lane_sum(std::size_t n, F f) {
-  constexpr int kLanes = 8;
-  constexpr std::size_t kBlock = 1024;
-  double total = 0.0;
-  for (std::size_t start = 0; start < n; start += kBlock) {
-    const std::size_t end = std::min(n, start + kBlock);
-    const std::size_t full_end = start + (end - start) / kLanes * kLanes;
-    float lanes[kLanes] = {};
-    for (std::size_t base = start; base < full_end; base += kLanes)
-      for (int j = 0; j < kLanes; ++j) lanes[j] += f(base + j);
-    for (std::size_t i = full_end; i < end; ++i) lanes[0] += f(i);
-    for (float v : lanes) total += v;
-  }
-  return total;
 }
 
 // Where limiting (|s| > T), g = T / |s|: dg/ds = -g / s and dg/dT = g / T. Returns

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/lane_sum.h"
+
 namespace ito {
 namespace {
 
@@ -16,25 +18,6 @@ const ParamInfo& info(int local) {
 }
 double value(const double* p, int local) { return denormalize(info(local), p[local]); }
 double span(int local) { return info(local).max - info(local).min; }
-
-// Sum of f(i) over [0, n): kLanes float partial sums per block, double across
-// blocks, so that the compiler vectorizes it (a plain double sum would not).
-template <class F>
-double lane_sum(std::size_t n, F f) {
-  constexpr int kLanes = 8;
-  constexpr std::size_t kBlock = 1024;
-  double total = 0.0;
-  for (std::size_t start = 0; start < n; start += kBlock) {
-    const std::size_t end = std::min(n, start + kBlock);
-    const std::size_t full_end = start + (end - start) / kLanes * kLanes;
-    float lanes[kLanes] = {};
-    for (std::size_t base = start; base < full_end; base += kLanes)
-      for (int j = 0; j < kLanes; ++j) lanes[j] += f(base + j);
-    for (std::size_t i = full_end; i < end; ++i) lanes[0] += f(i);
-    for (float v : lanes) total += v;
-  }
-  return total;
-}
 
 }  // namespace
 
