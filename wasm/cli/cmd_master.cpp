@@ -90,8 +90,9 @@ int run_master(const std::vector<std::string>& argv) {
   if (clamped) std::fprintf(stderr, "itomaster: warning: %zu samples were clamped\n", clamped);
 
   const AfFeatures ref_features = compute_af_features(reference.audio, fs);
-  const double af_before = af_loss(input.audio, ref_features, fs);
-  const double af_after = af_loss(result.output, ref_features, fs);
+  AfLossTerms terms_before, terms_after;
+  const double af_before = af_loss(input.audio, ref_features, fs, nullptr, &terms_before);
+  const double af_after = af_loss(result.output, ref_features, fs, nullptr, &terms_after);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (args.has("params-out") || args.has("json")) {
@@ -105,6 +106,8 @@ int run_master(const std::vector<std::string>& argv) {
     write_metrics(w, "output", mo);
     w.begin_object("af_loss").field("input", af_before).field("output", af_after)
         .field("ito_initial", result.ito.initial_loss).field("ito_best", result.ito.best_loss).end_object();
+    write_af_terms(w, "af_terms_input", terms_before);
+    write_af_terms(w, "af_terms_output", terms_after);
     w.field("input_gain_db", result.input_gain_db).field("target_lufs", result.target_lufs)
         .field("limiter_gain_reduction_db", result.finalize.max_gain_reduction_db)
         .field("steps", result.ito.steps).field("stop", stop_name(result.ito.stop))

@@ -19,7 +19,7 @@ constexpr const char* kUsage = R"(usage:
       --target-lufs L    output loudness (default: the reference's)
       --optimizer NAME   adam (default) or radam
       --lr X             learning rate (default 0.02)
-      --excerpt S        seconds of the input ITO optimizes on (default 15)
+      --excerpt S        seconds of the input ITO optimizes on (default 30, six segments)
       --json             print a JSON summary on stdout
       --params-out FILE  also write the 46 parameters as JSON
       --force            overwrite OUT if it exists (never an input)

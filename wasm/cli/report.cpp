@@ -15,6 +15,17 @@ void write_metrics(JsonWriter& w, const char* key, const TrackMetrics& m) {
       .end_object();
 }
 
+void write_af_terms(JsonWriter& w, const char* key, const AfLossTerms& t) {
+  w.begin_object(key)
+      .field("rms", t.rms)
+      .field("crest", t.crest)
+      .field("width", t.width)
+      .field("imbalance", t.imbalance)
+      .field("bark", t.bark)
+      .field("total", t.total)
+      .end_object();
+}
+
 void write_params(JsonWriter& w, const char* key, const Params& p) {
   w.begin_array(key);
   for (int i = 0; i < kNumParams; ++i) {

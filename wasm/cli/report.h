@@ -2,6 +2,7 @@
 #pragma once
 #include <string>
 
+#include "analysis/af_loss.h"
 #include "cli/json_writer.h"
 #include "dsp/params.h"
 #include "master/metrics.h"
@@ -10,6 +11,9 @@ namespace ito {
 
 // {"lufs":..,"lra":..,"true_peak_dbtp":..,"crest_db":..,"width":..,"drv":..}
 void write_metrics(JsonWriter& w, const char* key, const TrackMetrics& m);
+
+// {"rms":..,"crest":..,"width":..,"imbalance":..,"bark":..,"total":..} (weighted terms)
+void write_af_terms(JsonWriter& w, const char* key, const AfLossTerms& t);
 
 // [{"id":..,"label":..,"value":..,"unit":..,"normalized":..,"display":..}, ...]
 void write_params(JsonWriter& w, const char* key, const Params& p);

@@ -18,8 +18,8 @@ namespace ito {
 
 struct MasteringOptions {
   ItoOptions ito;
-  double excerpt_seconds = 15.0;       // total audio ITO optimizes on
-  int excerpt_count = 3;               // evenly spaced segments making up the excerpt
+  double excerpt_seconds = 30.0;       // total audio ITO optimizes on
+  int excerpt_count = 6;               // evenly spaced segments making up the excerpt
   std::optional<double> target_lufs;   // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
 };
