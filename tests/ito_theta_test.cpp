@@ -29,7 +29,7 @@ TEST(ItoTheta, ReducesAfLossTowardAKnownMastering) {
   ItoOptions options;
   options.max_steps = 80;
   int callbacks = 0;
-  const ItoResult r = ito_on_theta(x, target, kFs, initial_params(x, kFs), options,
+  const ItoResult r = ito_on_theta(x, af_objective(target, kFs), kFs, initial_params(x, kFs), options,
                                    [&](const ItoProgress& p) { ++callbacks; return p.step >= 0; });
   EXPECT_EQ(callbacks, static_cast<int>(r.loss_curve.size()));
   EXPECT_LT(r.best_loss, r.initial_loss / 10.0) << r.initial_loss << " -> " << r.best_loss;
@@ -43,7 +43,7 @@ TEST(ItoTheta, StopsWhenTheCallbackSaysSo) {
   const AfFeatures target = compute_af_features(testing::music_like(static_cast<std::size_t>(2 * kFs), 0.5, 33), kFs);
   ItoOptions options;
   options.max_steps = 50;
-  const ItoResult r = ito_on_theta(x, target, kFs, neutral_params(), options,
+  const ItoResult r = ito_on_theta(x, af_objective(target, kFs), kFs, neutral_params(), options,
                                    [](const ItoProgress& p) { return p.step < 3; });
   EXPECT_EQ(r.stop, ItoStop::Callback);
   EXPECT_EQ(r.steps, 3);
@@ -60,7 +60,7 @@ TEST(ItoTheta, EarlyStopsAtAPlateau) {
   ItoOptions options;
   options.max_steps = 200;
   options.patience = 5;
-  const ItoResult r = ito_on_theta(x, compute_af_features(y, kFs), kFs, init, options);
+  const ItoResult r = ito_on_theta(x, af_objective(compute_af_features(y, kFs), kFs), kFs, init, options);
   EXPECT_EQ(r.stop, ItoStop::EarlyStop);
   EXPECT_LT(r.steps, 20);
   EXPECT_EQ(r.best, init);

@@ -140,21 +140,50 @@ std::array<BiquadCoeffs, 2> k_weighting_filters(double fs) {
   return f;
 }
 
-double integrated_loudness(const Stereo& x, double fs) {
+namespace {
+
+// Which 400 ms blocks pass the absolute and the relative gate of BS.1770-4.
+std::vector<bool> gated_blocks(const std::vector<double>& blocks) {
   const double abs_gate = lufs_to_energy(kAbsoluteGateLufs);
   double sum = 0.0;
   std::size_t count = 0;
-  const std::vector<double> blocks = stepped_window_energies(x, fs, 4, 1);
   for (double e : blocks)
     if (e >= abs_gate) sum += e, ++count;
-  if (count == 0) return -INFINITY;
+  std::vector<bool> pass(blocks.size(), false);
+  if (count == 0) return pass;
   const double rel_gate = sum / count * std::pow(10.0, kIntegratedRelativeGateLu / 10.0);
+  for (std::size_t j = 0; j < blocks.size(); ++j) pass[j] = blocks[j] >= abs_gate && blocks[j] >= rel_gate;
+  return pass;
+}
+
+}  // namespace
+
+double integrated_loudness(const Stereo& x, double fs) {
+  const std::vector<double> blocks = stepped_window_energies(x, fs, 4, 1);
+  const std::vector<bool> pass = gated_blocks(blocks);
   double gated = 0.0;
   std::size_t kept = 0;
-  for (double e : blocks)
-    if (e >= abs_gate && e >= rel_gate) gated += e, ++kept;
+  for (std::size_t j = 0; j < blocks.size(); ++j)
+    if (pass[j]) gated += blocks[j], ++kept;
   if (kept == 0) return -INFINITY;
   return energy_to_lufs(gated / kept);
+}
+
+std::vector<float> integrated_loudness_weights(const Stereo& x, double fs) {
+  const std::vector<double> blocks = stepped_window_energies(x, fs, 4, 1);
+  const std::vector<bool> pass = gated_blocks(blocks);
+  const std::size_t kept = static_cast<std::size_t>(std::count(pass.begin(), pass.end(), true));
+  if (kept == 0) return {};
+  // Block j spans the 100 ms steps j..j+3; each passing block weighs its samples
+  // by 1 / (kept * block length).
+  const std::size_t step = step_samples(fs);
+  const double unit = 1.0 / (static_cast<double>(kept) * 4.0 * step);
+  std::vector<float> w(x.frames(), 0.0f);
+  for (std::size_t j = 0; j < blocks.size(); ++j) {
+    if (!pass[j]) continue;
+    for (std::size_t i = j * step; i < (j + 4) * step; ++i) w[i] += static_cast<float>(unit);
+  }
+  return w;
 }
 
 double loudness_range(const Stereo& x, double fs) {

@@ -35,6 +35,13 @@ std::vector<double> momentary_loudness(const Stereo& x, double fs, double hop_s 
 // Same with 3 s windows.
 std::vector<double> short_term_loudness(const Stereo& x, double fs, double hop_s = 0.1);
 
+// Weight of each sample in the gated mean energy behind integrated_loudness():
+// that energy = sum_i w[i] (zL[i]^2 + zR[i]^2), z the K-weighted signal. The gates
+// are piecewise constant, so holding them fixed gives the exact gradient of the
+// integrated loudness (used by the loudness-matched ITO objective). Empty when
+// everything is gated out.
+std::vector<float> integrated_loudness_weights(const Stereo& x, double fs);
+
 // The two K-weighting stages {high shelf, high pass} for sample rate fs, derived
 // by the bilinear transform from the analog prototypes (matches BS.1770's 48 kHz
 // coefficients). Note the high pass numerator is {1, -2, 1} as in the standard.

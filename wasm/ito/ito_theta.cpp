@@ -8,7 +8,7 @@
 
 namespace ito {
 
-ItoResult ito_on_theta(const Stereo& input, const AfFeatures& target, double fs, const Params& init,
+ItoResult ito_on_theta(const Stereo& input, const Objective& objective, double fs, const Params& init,
                        const ItoOptions& options, const ItoCallback& callback) {
   ItoResult result;
   result.initial = result.best = init;
@@ -22,7 +22,7 @@ ItoResult ito_on_theta(const Stereo& input, const AfFeatures& target, double fs,
   for (int step = 0;; ++step) {
     chain.set_params(params);
     chain.process(input, output, &tape);
-    const double loss = af_loss(output, target, fs, &grad_output);
+    const double loss = objective(output, &grad_output);
     result.loss_curve.push_back(loss);
     if (step == 0) result.initial_loss = result.best_loss = loss;
     if (std::isfinite(loss) && loss < result.best_loss * (1.0 - options.min_rel_improvement)) {

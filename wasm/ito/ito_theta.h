@@ -1,12 +1,13 @@
 // Inference-time optimization of the 46 chain parameters ("ITO on Θ", the
 // paper's baseline): projected Adam/RAdam on the AF loss between the chain's
-// output and a reference's features, with early stopping and a step budget.
+// output and a reference's features (or any Objective), with early stopping and a step budget.
 #pragma once
 #include <functional>
 #include <vector>
 
 #include "analysis/af_loss.h"
 #include "dsp/params.h"
+#include "ito/objective.h"
 #include "ito/optimizer.h"
 
 namespace ito {
@@ -20,7 +21,7 @@ struct ItoOptions {
 
 struct ItoProgress {
   int step;           // 0 = the initial parameters
-  double loss;        // AF loss at `params`
+  double loss;        // objective at `params`
   double best_loss;
   const Params& params;
 };
@@ -37,7 +38,8 @@ struct ItoResult {
   ItoStop stop = ItoStop::Budget;
 };
 
-ItoResult ito_on_theta(const Stereo& input, const AfFeatures& target, double fs, const Params& init,
+// Minimizes objective(chain(input; params)) from `init`.
+ItoResult ito_on_theta(const Stereo& input, const Objective& objective, double fs, const Params& init,
                        const ItoOptions& options, const ItoCallback& callback = {});
 
 // Indices of the parameters that changed most between two settings, largest first.

@@ -7,6 +7,7 @@
 #include "analysis/loudness.h"
 #include "dsp/chain.h"
 #include "dsp/crossover.h"
+#include "ito/objective.h"
 
 namespace ito {
 namespace {
@@ -101,7 +102,9 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
   Stereo excerpt = analysis_excerpt(input, fs, options.excerpt_seconds, options.excerpt_count);
   apply_gain(excerpt, result.input_gain_db);
   const AfFeatures target = compute_af_features(reference, fs);
-  result.ito = ito_on_theta(excerpt, target, fs, initial_params(excerpt, fs), options.ito, callback);
+  // The final stage sets the loudness, so ITO matches everything else at that loudness.
+  result.ito = ito_on_theta(excerpt, loudness_matched_af_objective(target, result.target_lufs, fs), fs,
+                            initial_params(excerpt, fs), options.ito, callback);
   result.params = result.ito.best;
 
   const FinalizeOptions finalize{result.target_lufs, options.ceiling_dbtp};
