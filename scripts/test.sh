@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test (unit, gradient checks, CLI). Used by CI.
+# Sets up, builds and runs every test (unit, gradient checks, CLI, browser). Used by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -7,3 +7,7 @@ jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+# The browser studio: Emscripten build, then end-to-end tests in headless Chromium.
+bash scripts/setup_web.sh
+bash scripts/build_web.sh
+node --test tests/browser/

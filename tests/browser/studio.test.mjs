@@ -1,0 +1,266 @@
+// End-to-end tests of the built studio (build-web/site) in headless Debian Chromium,
+// driven by playwright-core: page load, the demo pair, an uploaded pair with WAV export,
+// no request beyond the origin, offline reload through the service worker, and a
+// corrupt file. Screenshots of the main states go to out/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../web/serve.mjs';
+
+const SITE = 'build-web/site';
+const SHOTS = 'out/screenshots';
+const TMP = 'out/browser-test';
+const NATIVE = process.env.ITOMASTER || 'build/itomaster';  // the native CLI, when built
+let server, origin, browser, context, page;
+const requests = [], consoleErrors = [];
+
+// A 16-bit stereo WAV (48 kHz, so the page's resampler is exercised).
+function wav16(left, right, sampleRate) {
+  const n = left.length, b = Buffer.alloc(44 + n * 4);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + n * 4, 4); b.write('WAVEfmt ', 8); b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); b.writeUInt16LE(2, 22); b.writeUInt32LE(sampleRate, 24); b.writeUInt32LE(sampleRate * 4, 28);
+  b.writeUInt16LE(4, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(n * 4, 40);
+  for (let i = 0; i < n; ++i) {
+    b.writeInt16LE(Math.round(Math.max(-1, Math.min(1, left[i])) * 32767), 44 + i * 4);
+    b.writeInt16LE(Math.round(Math.max(-1, Math.min(1, right[i])) * 32767), 46 + i * 4);
+  }
+  return b;
+}
+// A simple "song": chords with a beat, at a given level and brightness (deterministic).
+function song(seconds, sampleRate, level, bright, seed) {
+  const n = Math.round(seconds * sampleRate), l = new Float32Array(n), r = new Float32Array(n);
+  let s = seed;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  for (let i = 0; i < n; ++i) {
+    const t = i / sampleRate, beat = t % 0.5, env = Math.exp(-beat * 8);
+    const chord = [110, 138.6, 164.8, 220].reduce((a, f, k) => a + Math.sin(2 * Math.PI * f * t * (1 + k * 0.001)), 0) / 4;
+    const hat = rnd() * Math.exp(-((t + 0.25) % 0.5) * 40) * bright;
+    const kick = Math.sin(2 * Math.PI * 55 * beat) * env;
+    l[i] = level * (0.5 * chord + 0.4 * kick + 0.3 * hat);
+    r[i] = level * (0.45 * chord + 0.4 * kick + 0.3 * hat * 0.8 + 0.05 * rnd());
+  }
+  return [l, r];
+}
+// 24-bit PCM WAV -> planar float channels.
+function parseWav24(bytes) {
+  const b = Buffer.from(bytes);
+  assert.equal(b.toString('ascii', 0, 4), 'RIFF');
+  assert.equal(b.toString('ascii', 8, 12), 'WAVE');
+  assert.equal(b.readUInt16LE(20), 1);
+  assert.equal(b.readUInt16LE(22), 2);
+  assert.equal(b.readUInt32LE(24), 44100);
+  assert.equal(b.readUInt16LE(34), 24);
+  assert.equal(b.toString('ascii', 36, 40), 'data');
+  const frames = b.readUInt32LE(40) / 6;
+  const l = new Float32Array(frames), r = new Float32Array(frames);
+  for (let i = 0; i < frames; ++i) {
+    l[i] = b.readIntLE(44 + i * 6, 3) / 8388608;
+    r[i] = b.readIntLE(47 + i * 6, 3) / 8388608;
+  }
+  return { frames, l, r };
+}
+async function shot(name) {
+  await page.waitForTimeout(300);  // let the UI draw a frame or two
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+const studio = (fn, arg) => page.evaluate(fn, arg);
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(TMP, { recursive: true });
+  server = await startServer(join(process.cwd(), SITE), 0, '127.0.0.1');
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+      '--autoplay-policy=no-user-gesture-required'],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.on('request', (req) => requests.push(req.url()));
+  page = await context.newPage();
+  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.close();
+});
+
+test('page loads, UI and worker come up, no console errors', { timeout: 60000 }, async () => {
+  const t0 = Date.now();
+  await page.goto(origin + '/');
+  await Promise.race([studio(() => window.studio.ready),
+    new Promise((_, fail) => setTimeout(() => fail(new Error(`not ready: ${consoleErrors.join('; ')}`)), 45000))]);
+  const ms = Date.now() - t0;
+  console.log(`# page load to interactive: ${ms} ms`);
+  const s = await studio(() => window.studio.state());
+  assert.equal(s.error, null);
+  assert.equal(s.busy, false);
+  assert.match(s.backend, /WASM/);
+  await shot('01-loaded');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('the demo pair masters end to end', { timeout: 240000 }, async () => {
+  await studio(() => window.studio.loadDemo());
+  let s = await studio(() => window.studio.state());
+  assert.ok(s.input.seconds > 20 && s.input.seconds < 31, `input ${s.input.seconds} s`);
+  assert.ok(s.reference.metrics.lufs > s.input.metrics.lufs + 3, 'the reference is the louder one');
+  await shot('02-demo-loaded');
+  const t0 = Date.now();
+  const summary = await studio(() => window.studio.master({ steps: 4 }));
+  console.log(`# demo master (4 ITO steps): ${Date.now() - t0} ms, output ${summary.metrics.lufs.toFixed(2)} LUFS`);
+  s = await studio(() => window.studio.state());
+  assert.ok(s.output, 'an output exists');
+  assert.equal(s.params.length, 46);
+  assert.ok(Math.abs(s.output.seconds - s.input.seconds) < 0.01);
+  assert.ok(Math.abs(s.output.metrics.lufs - s.reference.metrics.lufs) < 0.5,
+    `output ${s.output.metrics.lufs} vs reference ${s.reference.metrics.lufs}`);
+  assert.ok(s.output.metrics.truePeakDbtp <= -0.9, `true peak ${s.output.metrics.truePeakDbtp}`);
+  await shot('03-demo-mastered');
+  // Editing one parameter re-renders; settings round-trip through JSON.
+  const json = await studio(() => window.studio.exportParams());
+  assert.equal(JSON.parse(json).params.length, 46);
+  await studio(() => window.studio.setParam(41, 0.6));
+  s = await studio(() => window.studio.state());
+  assert.ok(Math.abs(s.params[41] - 0.6) < 1e-9);
+  await studio((j) => window.studio.importParams(j), json);
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('playback: A/B/C switching, matched loudness and loop', { timeout: 60000 }, async () => {
+  await studio(() => window.studio.uiAction('select', { which: 'output' }));
+  await studio(() => window.studio.uiAction('match_loudness', { on: true }));
+  await studio(() => window.studio.uiAction('loop', { start: 2, end: 3 }));
+  await studio(() => window.studio.uiAction('play'));
+  await page.waitForTimeout(1500);
+  let s = await studio(() => window.studio.state());
+  assert.equal(s.playback.which, 'output');
+  assert.equal(s.playback.playing, true);
+  assert.ok(s.playback.position >= 2 && s.playback.position <= 3, `looped position ${s.playback.position}`);
+  // All tracks play at the quietest one's loudness: the master is turned down to the input's.
+  const expected = Math.pow(10, (s.input.metrics.lufs - s.output.metrics.lufs) / 20);
+  assert.ok(Math.abs(s.playback.gain - expected) < 1e-3 * expected, `gain ${s.playback.gain} vs ${expected}`);
+  await shot('03b-playing-output');
+  await studio(() => window.studio.uiAction('select', { which: 'reference' }));
+  s = await studio(() => window.studio.state());
+  assert.equal(s.playback.which, 'reference');
+  await studio(() => window.studio.uiAction('loop', {}));
+  await studio(() => window.studio.uiAction('pause'));
+  assert.equal((await studio(() => window.studio.state())).playback.playing, false);
+});
+
+test('a file dropped on the page loads as the reference', { timeout: 60000 }, async () => {
+  const [l, r] = song(3, 22050, 0.5, 0.6, 3);
+  const b64 = wav16(l, r, 22050).toString('base64');
+  await studio((data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.wav', { type: 'audio/wav' }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, clientX: window.innerWidth - 10, clientY: 100,
+      bubbles: true, cancelable: true }));
+  }, b64);
+  await page.waitForFunction(() => { const s = window.studio.state(); return !s.busy && s.reference && s.reference.seconds < 3.5; });
+  const s = await studio(() => window.studio.state());
+  assert.equal(s.error, null);
+  assert.ok(Math.abs(s.reference.seconds - 3) < 0.01, `resampled from 22.05 kHz: ${s.reference.seconds} s`);
+});
+
+test('an uploaded pair masters and the exported WAV matches the reference loudness', { timeout: 180000 }, async () => {
+  const fs = 48000;
+  const [il, ir] = song(6, fs, 0.08, 0.2, 1);
+  const [rl, rr] = song(5, fs, 0.6, 1.0, 2);
+  writeFileSync(join(TMP, 'mix.wav'), wav16(il, ir, fs));
+  writeFileSync(join(TMP, 'reference.wav'), wav16(rl, rr, fs));
+  await page.setInputFiles('#file-input', join(TMP, 'mix.wav'));
+  await page.waitForFunction(() => { const s = window.studio.state(); return s.input && !s.busy && s.input.seconds < 7; });
+  await page.setInputFiles('#file-reference', join(TMP, 'reference.wav'));
+  await page.waitForFunction(() => { const s = window.studio.state(); return s.reference && !s.busy && s.reference.seconds < 5.5; });
+  let s = await studio(() => window.studio.state());
+  assert.equal(s.error, null);
+  assert.ok(Math.abs(s.input.seconds - 6) < 0.01, `input ${s.input.seconds} s`);
+  await studio(() => window.studio.master({ steps: 3 }));
+  const b64 = await studio(async () => {
+    const b = await window.studio.exportWav();
+    let bin = '';
+    for (let i = 0; i < b.length; i += 0x8000) bin += String.fromCharCode(...b.subarray(i, i + 0x8000));
+    return btoa(bin);
+  });
+  const bytes = Buffer.from(b64, 'base64');
+  writeFileSync(join(TMP, 'master.wav'), bytes);
+  const w = parseWav24(bytes);
+  assert.equal(w.frames, 6 * 44100);
+  s = await studio(() => window.studio.state());
+  // Loudness of the exported file: the native CLI when it is built (scripts/test.sh builds
+  // it first), otherwise the engine's WASM function on the decoded samples.
+  let lufs, how;
+  if (existsSync(NATIVE)) {
+    lufs = JSON.parse(execFileSync(NATIVE, ['analyze', '--json', join(TMP, 'master.wav')])).metrics.lufs;
+    how = 'native itomaster analyze';
+  } else {
+    const planar = Buffer.concat([Buffer.from(w.l.buffer), Buffer.from(w.r.buffer)]).toString('base64');
+    lufs = await studio(async ([p, n]) => {
+      const f = new Float32Array(Uint8Array.from(atob(p), (c) => c.charCodeAt(0)).buffer);
+      return window.studio.loudness(f.subarray(0, n), f.subarray(n));
+    }, [planar, w.frames]);
+    how = 'the engine in WASM';
+  }
+  console.log(`# exported master ${lufs.toFixed(2)} LUFS (${how}), reference ${s.reference.metrics.lufs.toFixed(2)} LUFS`);
+  assert.ok(Math.abs(lufs - s.reference.metrics.lufs) < 0.5);
+  await shot('04-upload-mastered');
+});
+
+test('Stop ends a long master early with the best parameters so far', { timeout: 180000 }, async () => {
+  const isolated = await studio(() => self.crossOriginIsolated);
+  assert.equal(isolated, true, 'the server sends COOP/COEP, so the worker is stopped through shared memory');
+  const run = studio(() => window.studio.master({ steps: 400 }));
+  await page.waitForFunction(() => window.studio.state().busy);
+  await page.waitForTimeout(1500);
+  await studio(() => window.studio.stop());
+  const summary = await run;
+  assert.equal(summary.stop, 'stopped');
+  assert.ok(summary.steps < 400);
+  assert.ok((await studio(() => window.studio.state())).output);
+});
+
+test('a corrupt file shows a readable error and the app keeps working', { timeout: 120000 }, async () => {
+  writeFileSync(join(TMP, 'corrupt.wav'), Buffer.from('RIFF\x10\x00\x00\x00WAVEjunk this is not audio at all'));
+  const before = await studio(() => window.studio.state());
+  await page.setInputFiles('#file-input', join(TMP, 'corrupt.wav'));
+  await page.waitForFunction(() => window.studio.state().error !== null);
+  const s = await studio(() => window.studio.state());
+  assert.match(s.error, /corrupt\.wav.*(decode|audio)/i);
+  assert.deepEqual(s.input, before.input, 'the loaded input stays');
+  await shot('05-corrupt-file');
+  const summary = await studio(() => window.studio.master({ steps: 1 }));
+  assert.ok(summary.metrics.lufs > -30);
+  assert.equal((await studio(() => window.studio.state())).error, null);
+});
+
+test('no request leaves the origin', () => {
+  assert.ok(requests.length > 5);
+  const foreign = requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'));
+  assert.deepEqual(foreign, []);
+});
+
+test('the app loads offline after the first visit (service worker)', { timeout: 120000 }, async () => {
+  await studio(() => navigator.serviceWorker.ready.then(() => true));
+  // Active means installed, i.e. every file is in the cache; claimed means it serves this page.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  server.close();  // and nothing answers anyway
+  server = null;
+  await page.reload();
+  await studio(() => window.studio.ready);
+  const s = await studio(() => window.studio.state());
+  assert.equal(s.error, null);
+  await studio(() => window.studio.loadDemo());
+  assert.ok((await studio(() => window.studio.state())).reference);
+  await shot('06-offline-reload');
+  await context.setOffline(false);
+});

@@ -1,0 +1,349 @@
+// The engine as the browser's Web Worker sees it (embind): analysis for display,
+// reference-based mastering (ITO), re-rendering with edited parameters, the
+// parameter table and 24-bit WAV encoding. Contract: web/README.md.
+//
+// All audio is planar stereo at 44.1 kHz, passed as two Float32Arrays. Errors never
+// escape as C++ exceptions: each call returns {error: "message"} instead, which the
+// worker turns into a rejected promise.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "analysis/fft.h"
+#include "analysis/loudness.h"
+#include "dsp/params.h"
+#include "master/mastering.h"
+#include "master/metrics.h"
+
+using emscripten::val;
+
+namespace ito {
+namespace {
+
+constexpr double kSampleRate = 44100.0;
+constexpr int kWaveformBins = 1024;
+constexpr int kSpectrumBands = 128;
+constexpr int kSpectrumFft = 4096;
+constexpr int kSpectrumMaxFrames = 256;  // frames averaged, evenly spread over the track
+constexpr double kMinSeconds = 0.5;
+
+Stereo to_stereo(const val& left, const val& right) {
+  Stereo x;
+  x.l = emscripten::convertJSArrayToNumberVector<float>(left);
+  x.r = emscripten::convertJSArrayToNumberVector<float>(right);
+  if (x.l.size() != x.r.size()) throw std::invalid_argument("left and right differ in length");
+  for (std::size_t i = 0; i < x.frames(); ++i) {
+    if (!std::isfinite(x.l[i]) || !std::isfinite(x.r[i])) throw std::invalid_argument("audio holds NaN or Inf samples");
+  }
+  return x;
+}
+
+// Copies (the views into wasm memory would go stale when memory grows).
+val float32_array(const float* data, std::size_t n) {
+  return val::global("Float32Array").new_(emscripten::typed_memory_view(n, data));
+}
+val float32_array(const std::vector<float>& v) { return float32_array(v.data(), v.size()); }
+
+val float64_array(const double* data, std::size_t n) {
+  return val::global("Float64Array").new_(emscripten::typed_memory_view(n, data));
+}
+
+val params_array(const Params& p) { return float64_array(p.data(), p.size()); }
+
+Params to_params(const val& array) {
+  const std::vector<double> v = emscripten::convertJSArrayToNumberVector<double>(array);
+  if (v.size() != static_cast<std::size_t>(kNumParams)) throw std::invalid_argument("expected 46 parameters");
+  Params p{};
+  for (int i = 0; i < kNumParams; ++i) p[i] = std::clamp(std::isfinite(v[i]) ? v[i] : 0.5, 0.0, 1.0);
+  return p;
+}
+
+// JSON can't carry -Infinity; a silent track reads as -100 LUFS / dBTP.
+double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
+
+val error_object(const std::string& message) {
+  val out = val::object();
+  out.set("error", message);
+  return out;
+}
+
+void require_playable(const Stereo& x, const char* what) {
+  if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate)) {
+    throw std::invalid_argument(std::string(what) + " is shorter than 0.5 s");
+  }
+  if (!std::isfinite(integrated_loudness(x, kSampleRate))) throw std::invalid_argument(std::string(what) + " is silent");
+}
+
+val metrics_object(const TrackMetrics& m) {
+  val out = val::object();
+  out.set("lufs", finite_or(m.lufs, -100.0));
+  out.set("lra", finite_or(m.lra, 0.0));
+  out.set("truePeakDbtp", finite_or(m.true_peak_dbtp, -100.0));
+  out.set("crestDb", finite_or(m.crest_db, 0.0));
+  out.set("width", finite_or(m.width, 0.0));
+  out.set("drv", finite_or(m.drv, 0.0));
+  return out;
+}
+
+// Min and max of both channels over kWaveformBins equal slices of the track.
+val waveform_object(const Stereo& x) {
+  std::vector<float> lo(kWaveformBins, 0.0f), hi(kWaveformBins, 0.0f);
+  const std::size_t n = x.frames();
+  for (int b = 0; b < kWaveformBins && n > 0; ++b) {
+    const std::size_t begin = n * b / kWaveformBins, end = std::max(begin + 1, n * (b + 1) / kWaveformBins);
+    float mn = 1e9f, mx = -1e9f;
+    for (std::size_t i = begin; i < end && i < n; ++i) {
+      mn = std::min({mn, x.l[i], x.r[i]});
+      mx = std::max({mx, x.l[i], x.r[i]});
+    }
+    lo[b] = mn;
+    hi[b] = mx;
+  }
+  val out = val::object();
+  out.set("min", float32_array(lo));
+  out.set("max", float32_array(hi));
+  return out;
+}
+
+// Long-term average spectrum of the mid signal in 128 log-spaced bands from 20 Hz
+// to 20 kHz, in dB relative to a full-scale sine (Hann window, power averaged over
+// up to kSpectrumMaxFrames frames spread evenly over the track).
+val spectrum_array(const Stereo& x) {
+  const int n = kSpectrumFft, bins = n / 2 + 1;
+  const RealFft& fft = cached_real_fft(n);
+  const std::vector<float> window = hann_window(n);
+  std::vector<double> power(bins, 0.0);
+  std::vector<float> frame(n);
+  std::vector<std::complex<float>> spectrum(bins);
+  const std::size_t len = x.frames();
+  const int frames = len >= static_cast<std::size_t>(n)
+                         ? static_cast<int>(std::min<std::size_t>(kSpectrumMaxFrames, (len - n) / (n / 2) + 1))
+                         : 1;
+  for (int f = 0; f < frames; ++f) {
+    const std::size_t start = frames > 1 ? (len - n) * f / (frames - 1) : 0;
+    for (int j = 0; j < n; ++j) {
+      const std::size_t i = start + j;
+      frame[j] = i < len ? 0.5f * (x.l[i] + x.r[i]) * window[j] : 0.0f;
+    }
+    fft.forward(frame.data(), spectrum.data());
+    for (int k = 0; k < bins; ++k) power[k] += std::norm(spectrum[k]);
+  }
+  // A full-scale sine gives |X| = n/4 at its bin with a Hann window.
+  const double full_scale = (n / 4.0) * (n / 4.0) * frames;
+  std::vector<float> bands(kSpectrumBands);
+  const double lo = std::log(20.0), hi = std::log(20000.0), bin_hz = kSampleRate / n;
+  for (int b = 0; b < kSpectrumBands; ++b) {
+    const double f0 = std::exp(lo + (hi - lo) * b / kSpectrumBands);
+    const double f1 = std::exp(lo + (hi - lo) * (b + 1) / kSpectrumBands);
+    int k0 = static_cast<int>(std::floor(f0 / bin_hz)), k1 = static_cast<int>(std::ceil(f1 / bin_hz));
+    k0 = std::clamp(k0, 0, bins - 1);
+    k1 = std::clamp(std::max(k1, k0 + 1), 1, bins);
+    double sum = 0;
+    for (int k = k0; k < k1; ++k) sum += power[k];
+    // Peak-like level (max over the band's bins would be noisy): mean power per bin.
+    bands[b] = static_cast<float>(std::max(-120.0, 10.0 * std::log10(sum / (k1 - k0) / full_scale + 1e-12)));
+  }
+  return float32_array(bands);
+}
+
+val analyze_track(val left, val right) {
+  try {
+    const Stereo x = to_stereo(left, right);
+    if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate)) {
+      throw std::invalid_argument("the track is shorter than 0.5 s");
+    }
+    std::vector<double> st = short_term_loudness(x, kSampleRate, 0.5);
+    std::vector<float> st_f(st.size());
+    for (std::size_t i = 0; i < st.size(); ++i) st_f[i] = static_cast<float>(finite_or(st[i], -100.0));
+    val out = val::object();
+    out.set("metrics", metrics_object(measure_track(x, kSampleRate)));
+    out.set("waveform", waveform_object(x));
+    out.set("spectrum", spectrum_array(x));
+    out.set("shortTermLufs", float32_array(st_f));
+    out.set("seconds", x.frames() / kSampleRate);
+    return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+const char* stop_name(ItoStop s) {
+  switch (s) {
+    case ItoStop::Budget: return "budget";
+    case ItoStop::EarlyStop: return "early_stop";
+    case ItoStop::Callback: return "stopped";
+  }
+  return "budget";
+}
+
+// options: {steps, targetLufs|null, ceilingDbtp}; onProgress(step, loss, bestLoss)
+// returns false to stop (a falsy non-boolean, e.g. undefined, keeps going).
+val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progress) {
+  try {
+    const Stereo input = to_stereo(in_l, in_r);
+    const Stereo reference = to_stereo(ref_l, ref_r);
+    require_playable(input, "the input");
+    require_playable(reference, "the reference");
+
+    MasteringOptions opt;
+    if (options.hasOwnProperty("steps") && options["steps"].isNumber()) {
+      opt.ito.max_steps = std::clamp(options["steps"].as<int>(), 0, 2000);
+    }
+    if (options.hasOwnProperty("targetLufs") && options["targetLufs"].isNumber()) {
+      opt.target_lufs = std::clamp(options["targetLufs"].as<double>(), -40.0, -5.0);
+    }
+    if (options.hasOwnProperty("ceilingDbtp") && options["ceilingDbtp"].isNumber()) {
+      opt.ceiling_dbtp = std::clamp(options["ceilingDbtp"].as<double>(), -12.0, 0.0);
+    }
+    ItoCallback callback;
+    if (on_progress.typeOf().as<std::string>() == "function") {
+      callback = [&on_progress](const ItoProgress& p) {
+        const val keep = on_progress(p.step, p.loss, p.best_loss);
+        return !(keep.isFalse());
+      };
+    }
+    const MasteringResult r = master_with_reference(input, reference, kSampleRate, opt, callback);
+
+    val out = val::object();
+    out.set("left", float32_array(r.output.l));
+    out.set("right", float32_array(r.output.r));
+    out.set("params", params_array(r.params));
+    out.set("initialParams", params_array(r.ito.initial));
+    out.set("inputGainDb", r.input_gain_db);
+    out.set("targetLufs", r.target_lufs);
+    out.set("lossCurve", float64_array(r.ito.loss_curve.data(), r.ito.loss_curve.size()));
+    out.set("initialLoss", r.ito.initial_loss);
+    out.set("bestLoss", r.ito.best_loss);
+    out.set("steps", r.ito.steps);
+    out.set("stop", std::string(stop_name(r.ito.stop)));
+    out.set("outputLufs", finite_or(r.finalize.output_lufs, -100.0));
+    out.set("outputTruePeakDbtp", finite_or(r.finalize.output_true_peak_dbtp, -100.0));
+    return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+val render(val in_l, val in_r, val params, double input_gain_db, double target_lufs, double ceiling_dbtp) {
+  try {
+    const Stereo input = to_stereo(in_l, in_r);
+    require_playable(input, "the input");
+    const FinalizeOptions finalize{std::clamp(target_lufs, -40.0, -5.0), std::clamp(ceiling_dbtp, -12.0, 0.0)};
+    const Stereo out = render_master(input, to_params(params), std::clamp(input_gain_db, -40.0, 40.0),
+                                     kSampleRate, finalize);
+    val result = val::object();
+    result.set("left", float32_array(out.l));
+    result.set("right", float32_array(out.r));
+    return result;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+const char* processor_id(Processor p) {
+  switch (p) {
+    case Processor::Eq: return "eq";
+    case Processor::Distortion: return "distortion";
+    case Processor::Multiband: return "multiband";
+    case Processor::Gain: return "gain";
+    case Processor::Imager: return "imager";
+    case Processor::Limiter: return "limiter";
+  }
+  return "";
+}
+
+val param_table_array() {
+  val out = val::array();
+  const auto& table = param_table();
+  for (int i = 0; i < kNumParams; ++i) {
+    const ParamInfo& info = table[i];
+    val row = val::object();
+    row.set("id", std::string(info.id));
+    row.set("label", std::string(info.label));
+    row.set("processor", std::string(processor_id(info.processor)));
+    row.set("unit", std::string(info.unit));
+    row.set("min", info.min);
+    row.set("max", info.max);
+    out.call<void>("push", row);
+  }
+  return out;
+}
+
+std::string format_param_js(int index, double p) {
+  if (index < 0 || index >= kNumParams) return "";
+  return format_param(index, std::clamp(p, 0.0, 1.0));
+}
+
+void put_u16(std::vector<uint8_t>& b, uint32_t v) {
+  b.push_back(v & 0xff);
+  b.push_back((v >> 8) & 0xff);
+}
+void put_u32(std::vector<uint8_t>& b, uint32_t v) {
+  put_u16(b, v & 0xffff);
+  put_u16(b, v >> 16);
+}
+
+// Canonical 44-byte header RIFF/WAVE, PCM 24-bit little-endian, 44.1 kHz stereo.
+// Samples are rounded and clamped to the 24-bit range.
+val encode_wav24(val left, val right) {
+  try {
+    const Stereo x = to_stereo(left, right);
+    const uint32_t frames = static_cast<uint32_t>(x.frames());
+    const uint32_t data_bytes = frames * 2 * 3;
+    std::vector<uint8_t> b;
+    b.reserve(44 + data_bytes);
+    for (char c : std::string("RIFF")) b.push_back(c);
+    put_u32(b, 36 + data_bytes);
+    for (char c : std::string("WAVEfmt ")) b.push_back(c);
+    put_u32(b, 16);
+    put_u16(b, 1);  // PCM
+    put_u16(b, 2);
+    put_u32(b, 44100);
+    put_u32(b, 44100 * 2 * 3);
+    put_u16(b, 2 * 3);
+    put_u16(b, 24);
+    for (char c : std::string("data")) b.push_back(c);
+    put_u32(b, data_bytes);
+    for (uint32_t i = 0; i < frames; ++i) {
+      for (float s : {x.l[i], x.r[i]}) {
+        const double scaled = std::round(std::clamp(static_cast<double>(s), -1.0, 1.0) * 8388608.0);
+        const int32_t v = static_cast<int32_t>(std::clamp(scaled, -8388608.0, 8388607.0));
+        b.push_back(v & 0xff);
+        b.push_back((v >> 8) & 0xff);
+        b.push_back((v >> 16) & 0xff);
+      }
+    }
+    return val::global("Uint8Array").new_(emscripten::typed_memory_view(b.size(), b.data()));
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+// Integrated loudness only (tests and the matched-loudness playback toggle).
+double integrated_lufs(val left, val right) {
+  try {
+    return finite_or(integrated_loudness(to_stereo(left, right), kSampleRate), -100.0);
+  } catch (const std::exception&) {
+    return -100.0;
+  }
+}
+
+}  // namespace
+}  // namespace ito
+
+EMSCRIPTEN_BINDINGS(ito_engine_api) {
+  emscripten::function("analyzeTrack", &ito::analyze_track);
+  emscripten::function("master", &ito::master);
+  emscripten::function("render", &ito::render);
+  emscripten::function("paramTable", &ito::param_table_array);
+  emscripten::function("formatParam", &ito::format_param_js);
+  emscripten::function("encodeWav24", &ito::encode_wav24);
+  emscripten::function("integratedLufs", &ito::integrated_lufs);
+}

@@ -1,0 +1,78 @@
+#include "app/ui_actions.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "app/ui_json.h"
+
+namespace ito::ui {
+namespace {
+
+ActionSink& sink() {
+  static ActionSink s;
+  return s;
+}
+
+// Writes targetLufs/ceilingDbtp/steps, the fields master options and settings share.
+JsonObject& add_render_settings(JsonObject& o, const Settings& s) {
+  const double target = target_lufs(s);
+  if (std::isfinite(target))
+    o.num("targetLufs", target);
+  else
+    o.null("targetLufs");
+  o.num("ceilingDbtp", s.ceiling_dbtp);
+  return o;
+}
+
+}  // namespace
+
+void set_action_sink(ActionSink s) { sink() = std::move(s); }
+
+void emit(const char* name, const std::string& json) {
+  if (sink()) sink()(name, json);
+}
+
+void emit_open_file(TrackKind kind) { emit("open_file", JsonObject().str("kind", track_name(kind)).text()); }
+
+void emit_master(const Settings& s) {
+  JsonObject options;
+  options.integer("steps", s.steps);
+  add_render_settings(options, s);
+  emit("master", JsonObject().raw("options", options.text()).text());
+}
+
+void emit_param(int index, double normalized) {
+  emit("param", JsonObject().integer("index", index).num("value", std::clamp(normalized, 0.0, 1.0)).text());
+}
+
+void emit_reset_params(const ito::Params& values) {
+  emit("reset_params", JsonObject().num_array("values", values.data(), ito::kNumParams).text());
+}
+
+void emit_seek(double t) { emit("seek", JsonObject().num("t", std::max(t, 0.0)).text()); }
+
+void emit_select(TrackKind which) { emit("select", JsonObject().str("which", track_name(which)).text()); }
+
+void emit_match_loudness(bool on) { emit("match_loudness", JsonObject().boolean("on", on).text()); }
+
+void emit_loop(const Settings& s, double duration_s) {
+  JsonObject o;
+  o.boolean("enabled", s.loop);
+  if (!s.loop) {
+    o.null("start").null("end");
+  } else if (s.loop_end > s.loop_start) {
+    o.num("start", s.loop_start).num("end", s.loop_end);
+  } else {
+    o.num("start", 0.0).num("end", std::max(duration_s, 0.0));  // no region: loop the whole track
+  }
+  emit("loop", o.text());
+}
+
+void emit_settings(const Settings& s) {
+  JsonObject o;
+  add_render_settings(o, s);
+  o.integer("steps", s.steps);
+  emit("settings", o.text());
+}
+
+}  // namespace ito::ui

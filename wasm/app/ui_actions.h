@@ -1,0 +1,41 @@
+// User actions the UI reports to the page, as (name, JSON object) pairs. The sink is set by
+// ui_main.cpp to Module.onUiAction; natively it can be a test recorder.
+//
+// Actions and their JSON (all sent as one JSON object, "{}" when there is nothing to say):
+//   load_demo       {}
+//   open_file       {"kind":"input"|"reference"}
+//   master          {"options":{"steps":N,"targetLufs":null|LUFS,"ceilingDbtp":dBTP}}
+//   stop            {}
+//   param           {"index":0..45,"value":0..1}              (normalized, sent on slider release)
+//   reset_params    {"values":[46 normalized values]}          (the ITO result; "Reset to ITO result")
+//   play / pause    {}
+//   seek            {"t":seconds}
+//   select          {"which":"input"|"reference"|"output"}
+//   match_loudness  {"on":true|false}
+//   loop            {"enabled":true,"start":s,"end":e} or {"enabled":false,"start":null,"end":null}
+//   export_wav / export_params / import_params   {}
+//   settings        {"targetLufs":null|LUFS,"ceilingDbtp":dBTP,"steps":N}
+//   ui_error        {"message":"..."}                         (main() could not create the WebGL context)
+#pragma once
+#include <functional>
+#include <string>
+
+#include "app/ui_state.h"
+
+namespace ito::ui {
+
+using ActionSink = std::function<void(const char* name, const std::string& json)>;
+void set_action_sink(ActionSink sink);
+void emit(const char* name, const std::string& json = "{}");
+
+void emit_open_file(TrackKind kind);
+void emit_master(const Settings& s);
+void emit_param(int index, double normalized);
+void emit_reset_params(const ito::Params& values);
+void emit_seek(double t);
+void emit_select(TrackKind which);
+void emit_match_loudness(bool on);
+void emit_loop(const Settings& s, double duration_s);
+void emit_settings(const Settings& s);
+
+}  // namespace ito::ui

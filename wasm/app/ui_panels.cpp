@@ -1,0 +1,100 @@
+#include "app/ui_panels.h"
+
+#include <cstdio>
+
+#include "app/ui_actions.h"
+#include "app/ui_plots.h"
+#include "imgui.h"
+
+namespace ito::ui {
+namespace {
+
+void section_title(const char* title) {
+  ImGui::Spacing();
+  ImGui::TextColored(ImVec4(0.85f, 0.88f, 0.95f, 1.0f), "%s", title);
+  ImGui::Separator();
+}
+
+// Settings are sent once a slider is released or the combo changes, not on every drag step.
+void draw_settings(UiState& s) {
+  Settings& set = s.settings;
+  bool changed = false;
+  const char* targets[] = {"Match reference", "-14 LUFS (streaming)", "-9 LUFS (loud)", "Custom"};
+  int target = static_cast<int>(set.target);
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+  if (ImGui::Combo("Target loudness", &target, targets, IM_ARRAYSIZE(targets))) {
+    set.target = static_cast<TargetMode>(target);
+    changed = true;
+  }
+  if (set.target == TargetMode::Custom) {
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+    ImGui::SliderFloat("Custom target", &set.custom_lufs, -30.0f, -5.0f, "%.1f LUFS", ImGuiSliderFlags_AlwaysClamp);
+    changed |= ImGui::IsItemDeactivatedAfterEdit();
+  }
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+  ImGui::SliderFloat("True-peak ceiling", &set.ceiling_dbtp, -6.0f, 0.0f, "%.1f dBTP", ImGuiSliderFlags_AlwaysClamp);
+  changed |= ImGui::IsItemDeactivatedAfterEdit();
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+  ImGui::SliderInt("ITO steps", &set.steps, 10, 500, "%d steps", ImGuiSliderFlags_AlwaysClamp);
+  changed |= ImGui::IsItemDeactivatedAfterEdit();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step budget for inference-time optimization (more = slower, closer match)");
+  if (changed) emit_settings(set);
+}
+
+}  // namespace
+
+void draw_mastering_panel(UiState& s) {
+  section_title("Mastering");
+  const ProgressView& p = s.progress;
+  ImGui::BeginDisabled(p.running);
+  draw_settings(s);
+  ImGui::EndDisabled();
+
+  const float width = ImGui::GetContentRegionAvail().x;
+  const ImVec2 big_button(width, ImGui::GetFrameHeight() * 1.5f);
+  if (p.running) {
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.62f, 0.22f, 0.22f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.75f, 0.28f, 0.28f, 1.0f));
+    if (ImGui::Button("Stop", big_button)) emit("stop");
+    ImGui::PopStyleColor(2);
+  } else {
+    const bool ready = s.track(TrackKind::Input).loaded && s.track(TrackKind::Reference).loaded && !s.busy;
+    ImGui::BeginDisabled(!ready);
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.20f, 0.45f, 0.30f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.25f, 0.58f, 0.38f, 1.0f));
+    if (ImGui::Button("Master", big_button)) emit_master(s.settings);
+    ImGui::PopStyleColor(2);
+    ImGui::EndDisabled();
+    if (!ready && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip(s.busy ? "Busy..." : "Load a mix and a reference first (or the demo pair)");
+  }
+
+  char overlay[64];
+  const float fraction = p.max_steps > 0 ? static_cast<float>(p.step) / p.max_steps : 0.0f;
+  if (p.running)
+    std::snprintf(overlay, sizeof overlay, "step %d / %d", p.step, p.max_steps);
+  else if (!p.loss_curve.empty())
+    std::snprintf(overlay, sizeof overlay, "done: %d steps", p.step);
+  else
+    std::snprintf(overlay, sizeof overlay, "idle");
+  ImGui::ProgressBar(p.running || !p.loss_curve.empty() ? fraction : 0.0f, ImVec2(-1, 0), overlay);
+  draw_loss_curve(p, ImVec2(width, ImGui::GetFontSize() * 7));
+}
+
+void draw_export_panel(UiState& s) {
+  section_title("Export");
+  const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+  const bool busy = s.busy || s.progress.running;
+  ImGui::BeginDisabled(!s.track(TrackKind::Output).loaded || busy);
+  if (ImGui::Button("Export master (WAV)", ImVec2(-1, 0))) emit("export_wav");
+  ImGui::EndDisabled();
+  ImGui::BeginDisabled(!s.params.has || busy);
+  if (ImGui::Button("Export settings (JSON)", ImVec2(half, 0))) emit("export_params");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!s.track(TrackKind::Input).loaded || busy);
+  if (ImGui::Button("Import settings", ImVec2(half, 0))) emit("import_params");
+  ImGui::EndDisabled();
+}
+
+}  // namespace ito::ui

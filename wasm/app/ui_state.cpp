@@ -1,0 +1,143 @@
+#include "app/ui_state.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "app/ui_json.h"
+
+namespace ito::ui {
+
+const char* track_name(TrackKind k) {
+  switch (k) {
+    case TrackKind::Input: return "input";
+    case TrackKind::Reference: return "reference";
+    case TrackKind::Output: return "output";
+  }
+  return "input";
+}
+
+const char* track_title(TrackKind k) {
+  switch (k) {
+    case TrackKind::Input: return "Input";
+    case TrackKind::Reference: return "Reference";
+    case TrackKind::Output: return "Output";
+  }
+  return "Input";
+}
+
+TrackMetrics parse_metrics(const std::string& json) {
+  TrackMetrics m;
+  json_find_number(json, "lufs", &m.lufs);
+  json_find_number(json, "lra", &m.lra);
+  json_find_number(json, "truePeakDbtp", &m.true_peak_dbtp);
+  json_find_number(json, "crestDb", &m.crest_db);
+  json_find_number(json, "width", &m.width);
+  json_find_number(json, "drv", &m.drv);
+  m.short_term_lufs = json_find_number_array(json, "shortTermLufs");
+  return m;
+}
+
+double target_lufs(const Settings& s) {
+  switch (s.target) {
+    case TargetMode::MatchReference: return NAN;
+    case TargetMode::Streaming14: return -14.0;
+    case TargetMode::Loud9: return -9.0;
+    case TargetMode::Custom: return s.custom_lufs;
+  }
+  return NAN;
+}
+
+UiState& ui_state() {
+  static UiState state;
+  return state;
+}
+
+void set_track(UiState& s, TrackKind k, const float* wave_min, const float* wave_max, int bins,
+               const float* spectrum_db, int bands, const std::string& metrics_json, double seconds) {
+  TrackView& t = s.track(k);
+  t.loaded = true;
+  bins = std::max(bins, 0);
+  bands = std::max(bands, 0);
+  t.wave_min.assign(wave_min, wave_min + (wave_min ? bins : 0));
+  t.wave_max.assign(wave_max, wave_max + (wave_max ? bins : 0));
+  if (t.wave_min.size() != t.wave_max.size()) t.wave_min.clear(), t.wave_max.clear();
+  t.spectrum_db.assign(spectrum_db, spectrum_db + (spectrum_db ? bands : 0));
+  t.metrics = parse_metrics(metrics_json);
+  t.seconds = std::isfinite(seconds) && seconds > 0 ? seconds : 0;
+}
+
+void clear_track(UiState& s, TrackKind k) { s.track(k) = TrackView{}; }
+
+std::vector<int> largest_changes(const ito::Params& a, const ito::Params& b, int count, double min_diff) {
+  std::vector<int> order;
+  for (int i = 0; i < ito::kNumParams; ++i)
+    if (std::fabs(a[i] - b[i]) >= min_diff) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int x, int y) { return std::fabs(a[x] - b[x]) > std::fabs(a[y] - b[y]); });
+  if (static_cast<int>(order.size()) > count) order.resize(count);
+  return order;
+}
+
+void set_params(UiState& s, const double* current, const double* initial) {
+  ParamsView& p = s.params;
+  ito::Params cur{}, init{};
+  for (int i = 0; i < ito::kNumParams; ++i) {
+    cur[i] = std::clamp(current[i], 0.0, 1.0);
+    init[i] = std::clamp(initial[i], 0.0, 1.0);
+  }
+  // A push after a master run (or with a new starting point) carries a fresh ITO result;
+  // other pushes echo the user's edits and must not overwrite it.
+  const bool new_result = !p.has || s.run_seen_since_params || init != p.initial;
+  p.has = true;
+  p.current = cur;
+  p.initial = init;
+  if (new_result) {
+    p.ito_result = cur;
+    p.changed_by_ito.fill(false);
+    for (int i : largest_changes(p.ito_result, p.initial, 5)) p.changed_by_ito[i] = true;
+  }
+  s.run_seen_since_params = false;
+}
+
+void set_progress(UiState& s, int step, int max_steps, double loss, double best_loss, bool running) {
+  ProgressView& p = s.progress;
+  // A running report after an idle state, or a step count that goes back, starts a new run.
+  if (running && (!p.running || step < p.step)) {
+    p.loss_curve.clear();
+    p.best_curve.clear();
+    p.curve_steps.clear();
+    p.last_curve_step = -1;
+    s.run_seen_since_params = true;
+  }
+  if (step > p.last_curve_step && std::isfinite(loss)) {
+    p.loss_curve.push_back(static_cast<float>(loss));
+    p.best_curve.push_back(static_cast<float>(std::isfinite(best_loss) ? best_loss : loss));
+    p.curve_steps.push_back(step);
+    p.last_curve_step = step;
+  }
+  p.step = step;
+  p.max_steps = max_steps;
+  p.loss = loss;
+  p.best_loss = best_loss;
+  p.running = running;
+}
+
+std::string format_time(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
+  const long tenths = static_cast<long>(seconds * 10.0 + 0.5);
+  const long h = tenths / 36000, m = (tenths / 600) % 60, sec = (tenths / 10) % 60, t = tenths % 10;
+  char buf[32];
+  if (h > 0)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld.%ld", h, m, sec, t);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld.%ld", m, sec, t);
+  return buf;
+}
+
+std::string format_param_value(int index, double normalized) {
+  const std::string full = ito::format_param(index, normalized);
+  const size_t colon = full.rfind(": ");
+  return colon == std::string::npos ? full : full.substr(colon + 2);
+}
+
+}  // namespace ito::ui

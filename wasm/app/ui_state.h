@@ -1,0 +1,110 @@
+// Everything the UI shows, as pushed by the page (ui_exports.cpp), plus the UI's own
+// choices (settings, loop region). Platform-free: no ImGui, no Emscripten.
+#pragma once
+#include <array>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "dsp/params.h"
+
+namespace ito::ui {
+
+enum class TrackKind { Input = 0, Reference = 1, Output = 2 };
+constexpr int kNumTracks = 3;
+const char* track_name(TrackKind k);  // "input", "reference", "output" (action JSON values)
+const char* track_title(TrackKind k);  // "Input", "Reference", "Output" (display)
+
+struct TrackMetrics {
+  double lufs = NAN, lra = NAN, true_peak_dbtp = NAN, crest_db = NAN, width = NAN, drv = NAN;
+  std::vector<float> short_term_lufs;  // one value per analysis hop, spanning the track
+};
+
+struct TrackView {
+  bool loaded = false;
+  std::vector<float> wave_min, wave_max;  // per bin, -1..1
+  std::vector<float> spectrum_db;         // log-spaced bands, 20 Hz - 20 kHz
+  TrackMetrics metrics;
+  double seconds = 0;
+};
+
+// Parses the metrics JSON the page pushes: {lufs, lra, truePeakDbtp, crestDb, width, drv,
+// shortTermLufs: [..]} (keys may also sit inside a nested object). Missing -> NaN/empty.
+TrackMetrics parse_metrics(const std::string& json);
+
+struct ParamsView {
+  bool has = false;
+  ito::Params current{};     // what the output is rendered with now (user edits included)
+  ito::Params initial{};     // where ITO started
+  ito::Params ito_result{};  // what ITO found (kept when the user edits, for "Reset")
+  std::array<bool, ito::kNumParams> changed_by_ito{};  // top-5 |ito_result - initial|
+};
+
+struct ProgressView {
+  int step = 0, max_steps = 0;
+  double loss = NAN, best_loss = NAN;
+  bool running = false;
+  std::vector<float> loss_curve, best_curve;  // one point per reported step
+  std::vector<int> curve_steps;               // the step of each point
+  int last_curve_step = -1;
+};
+
+struct PlaybackView {
+  double position_s = 0, duration_s = 0;
+  bool playing = false;
+  TrackKind which = TrackKind::Input;
+};
+
+enum class TargetMode { MatchReference = 0, Streaming14 = 1, Loud9 = 2, Custom = 3 };
+
+struct Settings {
+  TargetMode target = TargetMode::MatchReference;
+  float custom_lufs = -12.0f;
+  float ceiling_dbtp = -1.0f;
+  int steps = 100;
+  bool match_loudness = false;
+  bool loop = false;
+  double loop_start = 0, loop_end = 0;  // seconds; loop_end <= loop_start means "whole track"
+};
+
+// NaN means "match the reference" (JSON null).
+double target_lufs(const Settings& s);
+
+struct UiState {
+  std::array<TrackView, kNumTracks> tracks;
+  ParamsView params;
+  ProgressView progress;
+  PlaybackView playback;
+  Settings settings;
+  std::string status;
+  bool status_is_error = false;
+  std::string backend = "";
+  std::string about = "";
+  bool busy = false;
+  bool run_seen_since_params = false;  // a master run started after the last ui_set_params
+
+  TrackView& track(TrackKind k) { return tracks[static_cast<int>(k)]; }
+  const TrackView& track(TrackKind k) const { return tracks[static_cast<int>(k)]; }
+};
+
+UiState& ui_state();  // the one instance the exports and the drawing share
+
+// State updates behind the exported ui_set_* functions (kept here so they can be tested natively).
+void set_track(UiState& s, TrackKind k, const float* wave_min, const float* wave_max, int bins,
+               const float* spectrum_db, int bands, const std::string& metrics_json, double seconds);
+void clear_track(UiState& s, TrackKind k);
+void set_params(UiState& s, const double* current, const double* initial);
+void set_progress(UiState& s, int step, int max_steps, double loss, double best_loss, bool running);
+
+// Indices of the `count` largest |a[i] - b[i]| (ties: lower index first), largest first;
+// differences below `min_diff` are left out.
+std::vector<int> largest_changes(const ito::Params& a, const ito::Params& b, int count,
+                                 double min_diff = 1e-6);
+
+// "1:02.3" (or "1:02:03.4" past an hour); "--:--" for non-finite or negative.
+std::string format_time(double seconds);
+
+// The value part of ito::format_param: "-18.3 dB" from "Mid Band Comp Threshold: -18.3 dB".
+std::string format_param_value(int index, double normalized);
+
+}  // namespace ito::ui

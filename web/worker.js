@@ -1,0 +1,91 @@
+// The engine's Web Worker: analysis, mastering (ITO) and re-rendering run here, so the
+// page (and its UI) never freezes. Messages: {id, op, args} -> {id, ok, result | error},
+// plus {id, progress: {step, loss, bestLoss}} while mastering. Audio arrives and leaves
+// as transferred Float32Arrays (planar stereo, 44.1 kHz).
+/* global createStudio */
+importScripts('studio.js');
+
+const tracks = { input: null, reference: null };  // {left, right}
+let output = null;      // {left, right} of the current master
+let lastMaster = null;  // {inputGainDb, targetLufs, ceilingDbtp}
+let stopFlag = null;    // Int32Array on a SharedArrayBuffer when the page is cross-origin isolated
+let engine;
+
+const ready = createStudio({ locateFile: (f) => f }).then((m) => { engine = m; });
+
+function check(result) {
+  if (result && result.error) throw new Error(result.error);
+  return result;
+}
+
+function analysis(left, right) {
+  const a = check(engine.analyzeTrack(left, right));
+  return { metrics: a.metrics, waveform: a.waveform, spectrum: a.spectrum, shortTermLufs: a.shortTermLufs,
+           seconds: a.seconds };
+}
+
+function transferablesOf(a) {
+  return [a.waveform.min.buffer, a.waveform.max.buffer, a.spectrum.buffer, a.shortTermLufs.buffer];
+}
+
+// Returns [result, transfer list].
+const ops = {
+  init({ stop }) {
+    stopFlag = stop ? new Int32Array(stop) : null;
+    return [{ table: engine.paramTable() }, []];
+  },
+  load({ kind, left, right }) {
+    const a = analysis(left, right);
+    tracks[kind] = { left, right };
+    if (kind === 'input') { output = null; lastMaster = null; }
+    return [a, transferablesOf(a)];
+  },
+  master({ options }, id) {
+    if (!tracks.input || !tracks.reference) throw new Error('load an input and a reference first');
+    if (stopFlag) Atomics.store(stopFlag, 0, 0);
+    const opts = { steps: options.steps ?? 60, targetLufs: options.targetLufs ?? null,
+                   ceilingDbtp: options.ceilingDbtp ?? -1 };
+    const t0 = performance.now();
+    const r = check(engine.master(tracks.input.left, tracks.input.right, tracks.reference.left,
+      tracks.reference.right, opts, (step, loss, bestLoss) => {
+        self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps: opts.steps } });
+        return !(stopFlag && Atomics.load(stopFlag, 0));
+      }));
+    output = { left: r.left, right: r.right };
+    lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp };
+    const a = analysis(r.left, r.right);
+    const summary = { params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
+      targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
+      stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000 };
+    const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
+    return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
+  },
+  render({ params, inputGainDb, targetLufs, ceilingDbtp }) {
+    if (!tracks.input) throw new Error('load an input first');
+    const r = check(engine.render(tracks.input.left, tracks.input.right, params, inputGainDb, targetLufs,
+      ceilingDbtp));
+    output = { left: r.left, right: r.right };
+    const a = analysis(r.left, r.right);
+    const left = r.left.slice(), right = r.right.slice();
+    return [{ analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
+  },
+  exportWav() {
+    if (!output) throw new Error('nothing to export: master first');
+    const bytes = check(engine.encodeWav24(output.left, output.right));
+    return [bytes, [bytes.buffer]];
+  },
+  formatParam({ index, value }) { return [engine.formatParam(index, value), []]; },
+  loudness({ left, right }) { return [engine.integratedLufs(left, right), []]; },
+};
+
+self.onmessage = async (e) => {
+  const { id, op, args } = e.data;
+  try {
+    await ready;
+    if (!ops[op]) throw new Error(`unknown operation ${op}`);
+    const [result, transfer] = ops[op](args || {}, id);
+    self.postMessage({ id, ok: true, result }, transfer);
+  } catch (err) {
+    self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });
+  }
+};
