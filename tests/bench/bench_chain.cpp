@@ -50,6 +50,8 @@ void BM_ChainForwardBackward(benchmark::State& state) {
   Stereo y, grad_in;
   Params grad{};
   const Stereo grad_out = testing::white_noise(input().frames(), 1e-3, 2);
+  chain.process(input(), y, &tape);  // warm-up: first-touch page faults of the tape
+  chain.backward(tape, grad_out, &grad_in, grad);
   for (auto _ : state) {
     chain.process(input(), y, &tape);
     chain.backward(tape, grad_out, &grad_in, grad);
@@ -67,11 +69,13 @@ void BM_ItoStep(benchmark::State& state) {
   ChainTape tape;
   Stereo y, grad_out;
   Params grad{};
-  for (auto _ : state) {
+  auto step = [&] {
     chain.process(input(), y, &tape);
     benchmark::DoNotOptimize(af_loss(y, target, testing::kFs, &grad_out));
     chain.backward(tape, grad_out, nullptr, grad);
-  }
+  };
+  step();  // warm-up: first-touch page faults of the tape and scratch buffers
+  for (auto _ : state) step();
   set_realtime(state);
 }
 BENCHMARK(BM_ItoStep)->Unit(benchmark::kMillisecond);
