@@ -5,15 +5,17 @@
 #include "analysis/af_loss.h"
 #include "dsp/chain.h"
 #include "master/mastering.h"
+#include "bench_util.h"
 #include "test_signals.h"
 
 namespace {
 
 using namespace ito;
-constexpr double kSeconds = 30.0;
+using bench::kFrames;
+using bench::set_realtime;
 
 const Stereo& input() {
-  static const Stereo x = testing::music_like(static_cast<std::size_t>(kSeconds * testing::kFs), 0.5, 1);
+  static const Stereo x = testing::music_like(kFrames, 0.5, 1);
   return x;
 }
 
@@ -25,10 +27,6 @@ Params busy_params() {
   p[19] = 0.5;
   p[42] = 0.6;
   return p;
-}
-
-void set_realtime(benchmark::State& state) {
-  state.counters["x_realtime"] = benchmark::Counter(kSeconds * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 void BM_ChainForward(benchmark::State& state) {

@@ -7,15 +7,17 @@
 
 #include "dsp/limiter.h"
 #include "dsp/multiband.h"
+#include "bench_util.h"
 #include "test_signals.h"
 
 namespace {
 
 using namespace ito;
-constexpr double kSeconds = 30.0;
+using bench::kFrames;
+using bench::set_realtime;
 
 const Stereo& music() {
-  static const Stereo x = testing::music_like(static_cast<std::size_t>(kSeconds * testing::kFs), 0.7, 7);
+  static const Stereo x = testing::music_like(kFrames, 0.7, 7);
   return x;
 }
 const Stereo& upstream_gradient() {
@@ -31,10 +33,6 @@ void warm_up() {
 // Each benchmark also makes one untimed call first: processors and tapes keep their
 // full-length buffers, so this measures the steady state of an ITO loop rather than
 // the first call's allocation (which page-faults ~150 MB of fresh memory for 30 s).
-
-void set_realtime(benchmark::State& state) {
-  state.counters["x_realtime"] = benchmark::Counter(kSeconds * state.iterations(), benchmark::Counter::kIsRate);
-}
 
 // Every band compressing and expanding, different time constants.
 Multiband busy_multiband() {
