@@ -5,13 +5,14 @@
 #include "analysis/loudness.h"
 #include "analysis/true_peak.h"
 #include "master/finalize.h"
+#include "bench_util.h"
 #include "test_signals.h"
 
 namespace {
 
 const ito::Stereo& thirty_seconds() {
   static const ito::Stereo x =
-      ito::testing::music_like(static_cast<std::size_t>(30 * ito::testing::kFs), 0.5, 1);
+      ito::testing::music_like(ito::bench::kFrames, 0.5, 1);
   return x;
 }
 

@@ -4,12 +4,13 @@
 #include "analysis/af_loss.h"
 #include "analysis/drv.h"
 #include "analysis/mss_loss.h"
+#include "bench_util.h"
 #include "test_signals.h"
 
 namespace ito {
 namespace {
 
-constexpr std::size_t kThirtySeconds = 30 * 44100;
+constexpr std::size_t kThirtySeconds = bench::kFrames;
 
 const Stereo& signal_y() {
   static const Stereo y = testing::music_like(kThirtySeconds, 0.8, 1);
