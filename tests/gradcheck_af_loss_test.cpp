@@ -12,6 +12,7 @@
 #include <string>
 
 #include "analysis/af_loss.h"
+#include "gradcheck_util.h"
 #include "test_signals.h"
 
 namespace ito {
@@ -27,13 +28,6 @@ Stereo perturbed(const Stereo& x, const Stereo& d, double eps) {
     p.r[i] = static_cast<float>(x.r[i] + eps * d.r[i]);
   }
   return p;
-}
-
-double dot(const Stereo& a, const Stereo& b) {
-  double s = 0;
-  for (std::size_t i = 0; i < a.frames(); ++i)
-    s += double(a.l[i]) * b.l[i] + double(a.r[i]) * b.r[i];
-  return s;
 }
 
 // Music-like signal with a distinct peak in each channel, so the crest factor's
@@ -126,7 +120,7 @@ Check directional(const Stereo& y, const AfFeatures& target, std::uint32_t seed,
   const double numeric =
       (af_loss(perturbed(y, d, eps), target, kFs) - af_loss(perturbed(y, d, -eps), target, kFs)) /
       (2 * eps);
-  const double analytic = dot(grad, d);
+  const double analytic = testing::dot(grad, d);
   // Relative to |numeric|, unless the projection happens to cancel to below 5% of
   // sum_i |grad_i d_i| (its size without cancellation).
   double no_cancel = 0;

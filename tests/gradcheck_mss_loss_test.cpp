@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/mss_loss.h"
+#include "gradcheck_util.h"
 #include "test_signals.h"
 
 namespace ito {
@@ -21,13 +22,6 @@ Stereo scaled(const Stereo& x, float g) {
   for (auto* ch : {&y.l, &y.r})
     for (auto& v : *ch) v *= g;
   return y;
-}
-
-double dot(const Stereo& a, const Stereo& b) {
-  double s = 0;
-  for (std::size_t i = 0; i < a.frames(); ++i)
-    s += double(a.l[i]) * b.l[i] + double(a.r[i]) * b.r[i];
-  return s;
 }
 
 TEST(MssLoss, ZeroWithZeroGradientForIdenticalSignals) {
@@ -187,7 +181,7 @@ void check_directions(const Stereo& y, const Stereo& target, std::size_t quiet_s
     Stereo d = testing::white_noise(y.frames(), 1.0, seed);
     for (std::size_t i = 0; i < quiet_start; ++i) d.l[i] = d.r[i] = 0.0f;
     const double numeric = (ref_at(y, d, eps, target) - ref_at(y, d, -eps, target)) / (2 * eps);
-    const double analytic = dot(grad, d);
+    const double analytic = testing::dot(grad, d);
     const double rel = std::abs(analytic - numeric) / std::abs(numeric);
     std::printf("  n=%zu quiet_start=%zu seed=%u analytic=%.8e numeric=%.8e rel_err=%.2e\n",
                 y.frames(), quiet_start, seed, analytic, numeric, rel);

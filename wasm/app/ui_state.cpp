@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/ui_json.h"
+#include "ito/ito_theta.h"
 
 namespace ito::ui {
 
@@ -68,16 +69,6 @@ void set_track(UiState& s, TrackKind k, const float* wave_min, const float* wave
 
 void clear_track(UiState& s, TrackKind k) { s.track(k) = TrackView{}; }
 
-std::vector<int> largest_changes(const ito::Params& a, const ito::Params& b, int count, double min_diff) {
-  std::vector<int> order;
-  for (int i = 0; i < ito::kNumParams; ++i)
-    if (std::fabs(a[i] - b[i]) >= min_diff) order.push_back(i);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int x, int y) { return std::fabs(a[x] - b[x]) > std::fabs(a[y] - b[y]); });
-  if (static_cast<int>(order.size()) > count) order.resize(count);
-  return order;
-}
-
 void set_params(UiState& s, const double* current, const double* initial) {
   ParamsView& p = s.params;
   ito::Params cur{}, init{};
@@ -94,7 +85,8 @@ void set_params(UiState& s, const double* current, const double* initial) {
   if (new_result) {
     p.ito_result = cur;
     p.changed_by_ito.fill(false);
-    for (int i : largest_changes(p.ito_result, p.initial, 5)) p.changed_by_ito[i] = true;
+    for (int i : ito::largest_changes(p.ito_result, p.initial, 5))
+      p.changed_by_ito[i] = std::fabs(p.ito_result[i] - p.initial[i]) >= 1e-6;  // unchanged: no tag
   }
   s.run_seen_since_params = false;
 }

@@ -96,11 +96,6 @@ void clear_track(UiState& s, TrackKind k);
 void set_params(UiState& s, const double* current, const double* initial);
 void set_progress(UiState& s, int step, int max_steps, double loss, double best_loss, bool running);
 
-// Indices of the `count` largest |a[i] - b[i]| (ties: lower index first), largest first;
-// differences below `min_diff` are left out.
-std::vector<int> largest_changes(const ito::Params& a, const ito::Params& b, int count,
-                                 double min_diff = 1e-6);
-
 // "1:02.3" (or "1:02:03.4" past an hour); "--:--" for non-finite or negative.
 std::string format_time(double seconds);
 
