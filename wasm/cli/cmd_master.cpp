@@ -5,6 +5,7 @@
 
 #include "analysis/af_loss.h"
 #include "cli/args.h"
+#include "cli/atomic_file.h"
 #include "cli/audio_io.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -13,18 +14,6 @@
 
 namespace ito {
 namespace {
-
-void write_text_atomic(const std::string& path, const std::string& text, bool overwrite) {
-  if (!overwrite && std::filesystem::exists(path))
-    throw AudioError("'" + path + "' already exists (use --force to replace it)");
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out.flush()) throw AudioError("could not write '" + path + "'");
-  }
-  std::filesystem::rename(tmp, path);
-}
 
 const char* stop_name(ItoStop s) {
   switch (s) {
@@ -123,7 +112,7 @@ int run_master(const std::vector<std::string>& argv) {
       pw.begin_object().field("input_gain_db", result.input_gain_db);
       write_params(pw, "params", result.params);
       pw.end_object();
-      write_text_atomic(args.get("params-out"), pw.str() + "\n", force);
+      write_file_atomic(args.get("params-out"), pw.str() + "\n", force);
     }
   } else {
     std::fprintf(stderr, "itomaster: wrote %s (%.2f LUFS, %.2f dBTP); AF loss %.4f -> %.4f in %d steps, %.1f s\n",

@@ -27,6 +27,10 @@ constexpr const char* kUsage = R"(usage:
       loudness, loudness range, true peak, crest factor, stereo width, DRV
   itomaster fxnorm-stats --index data/music/index.tsv --split train --out models/fxnorm_stats.txt
       corpus statistics for the input's Fx-normalization
+  itomaster train --model white-box|black-box --out DIR [--data a/index.tsv,b/index.tsv]
+      [--steps N] [--batch B] [--seconds S] [--lr X] [--seed N] [--threads T] [--resume]
+      [--config default|tiny] [--val-every N] [--save-every N] [--max-songs N] [--window S]
+      self-supervised training of the reference encoder and converter (models/TRAINING.md)
 Audio: WAV, FLAC, OGG, MP3 (libsndfile), mono or stereo, any sample rate (resampled to
 44.1 kHz). Files with more than two channels are refused: downmix them to stereo first.
 )";
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
     if (command == "master") return ito::run_master(args);
     if (command == "analyze") return ito::run_analyze(args);
     if (command == "fxnorm-stats") return ito::run_fxnorm_stats(args);
+    if (command == "train") return ito::run_train(args);
     std::fprintf(stderr, "itomaster: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const ito::UsageError& e) {

@@ -1,0 +1,110 @@
+#include "nn/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ito::nn {
+namespace {
+
+thread_local bool t_inside_parallel = false;
+
+#ifndef __EMSCRIPTEN__
+// Workers wait for a job, take indices from a shared counter, and report when done.
+class Pool {
+ public:
+  explicit Pool(int threads) {
+    for (int i = 0; i + 1 < threads; ++i) workers_.emplace_back([this] { work(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      quit_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void run(int n, const std::function<void(int)>& fn) {
+    std::unique_lock<std::mutex> call_lock(call_mutex_);  // one job at a time
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = &fn;
+      n_ = n;
+      next_.store(0);
+      busy_ = static_cast<int>(workers_.size());
+      ++generation_;
+    }
+    wake_.notify_all();
+    take_indices();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return busy_ == 0; });
+    fn_ = nullptr;
+  }
+
+ private:
+  void take_indices() {
+    t_inside_parallel = true;
+    for (int i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) (*fn_)(i);
+    t_inside_parallel = false;
+  }
+  void work() {
+    long seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+        if (quit_) return;
+        seen = generation_;
+      }
+      take_indices();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--busy_ == 0) done_.notify_one();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_, call_mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(int)>* fn_ = nullptr;
+  int n_ = 0;
+  std::atomic<int> next_{0};
+  int busy_ = 0;
+  long generation_ = 0;
+  bool quit_ = false;
+};
+
+int g_threads = std::max(1u, std::thread::hardware_concurrency());
+std::unique_ptr<Pool> g_pool;
+std::mutex g_pool_mutex;
+
+Pool* pool() {
+  std::lock_guard<std::mutex> lock(g_pool_mutex);
+  if (!g_pool || g_pool->size() != g_threads) g_pool = std::make_unique<Pool>(g_threads);
+  return g_pool.get();
+}
+#else
+int g_threads = 1;
+#endif
+
+}  // namespace
+
+void set_num_threads(int n) { g_threads = std::max(1, n); }
+int num_threads() { return g_threads; }
+
+void parallel_for(int n, const std::function<void(int)>& fn) {
+#ifndef __EMSCRIPTEN__
+  if (n > 1 && g_threads > 1 && !t_inside_parallel) {
+    pool()->run(n, fn);
+    return;
+  }
+#endif
+  for (int i = 0; i < n; ++i) fn(i);
+}
+
+}  // namespace ito::nn

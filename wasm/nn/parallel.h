@@ -1,0 +1,16 @@
+// parallel_for over [0, n): a small persistent thread pool natively, a plain loop in
+// the browser (no pthreads there). Nested calls run serially on the calling thread,
+// so a kernel may call it whether or not its caller already runs in parallel.
+#pragma once
+#include <functional>
+
+namespace ito::nn {
+
+// Sets the number of worker threads (1 = serial). Default: hardware concurrency.
+void set_num_threads(int n);
+int num_threads();
+
+// Calls fn(i) for every i in [0, n), spread over the pool; returns when all are done.
+void parallel_for(int n, const std::function<void(int)>& fn);
+
+}  // namespace ito::nn

@@ -1,0 +1,64 @@
+// Self-supervised training of Φ and Ψ (spec section 5), shared by `itomaster train`, its
+// tests and any other driver: examples are made from two segments A, B of one song,
+//   x_in = f1(f_norm(A)),  x_ref = f2(B),  y = f2(A)   (f1, f2 random mastering effects),
+// and Φ, Ψ are trained jointly on the multi-scale spectral loss (M/S and L/R) between
+// Ψ's output (white-box: the chain with Ψ's parameters applied to x_in) and y.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/stereo.h"
+#include "master/fx_normalize.h"
+#include "models/converter.h"
+#include "models/encoder.h"
+#include "train/adam.h"
+
+namespace ito::train {
+
+struct TrainConfig {
+  double fs = 44100.0;
+  double segment_seconds = 5.0;
+  int batch = 4;
+  double lr = 3e-4;
+  std::uint64_t seed = 1;
+};
+
+// Songs at cfg.fs, each at least two segments long (shorter ones are never drawn).
+struct SongPool {
+  std::vector<Stereo> songs;
+};
+
+struct Example {
+  Stereo x_in, x_ref, y;
+};
+
+// The example for stream (a, b) of cfg.seed, e.g. (step, slot): the same numbers give the
+// same example. Segments that are near silent are skipped. Throws std::runtime_error when
+// the pool has no song long enough.
+Example make_example(const SongPool& pool, const FxNormStats& stats, const TrainConfig& cfg, std::uint64_t a,
+                     std::uint64_t b);
+
+class Trainer {
+ public:
+  Trainer(models::Encoder& encoder, models::Converter& converter, TrainConfig cfg);
+
+  // One Adam step on the batch; returns its mean loss. Non-finite losses skip the update.
+  double train_step(const std::vector<Example>& batch);
+  // Mean loss with the running batch-norm statistics (inference behaviour), no update.
+  double eval_loss(const std::vector<Example>& batch);
+
+  Adam& encoder_adam() { return encoder_adam_; }
+  Adam& converter_adam() { return converter_adam_; }
+
+ private:
+  // Forward (and, with grads, backward) of the whole model on a batch.
+  double run(const std::vector<Example>& batch, bool training, std::vector<float>* enc_grad,
+             std::vector<float>* conv_grad);
+
+  models::Encoder& encoder_;
+  models::Converter& converter_;
+  TrainConfig cfg_;
+  Adam encoder_adam_, converter_adam_;
+};
+
+}  // namespace ito::train
