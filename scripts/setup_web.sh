@@ -39,4 +39,8 @@ fi
 test -f third_party/imgui/imgui.cpp && test -f third_party/imgui/backends/imgui_impl_glfw.cpp
 test -f third_party/kissfft/kiss_fftr.c
 
-if [[ ! -d node_modules/playwright-core ]]; then npm ci --no-audit --no-fund; fi
+# --ignore-scripts: onnxruntime-node's install script would fetch CUDA libraries from the
+# network; its CPU binaries are in the npm package itself.
+if [[ ! -d node_modules/playwright-core || ! -d node_modules/onnxruntime-node ]]; then
+  npm ci --ignore-scripts --no-audit --no-fund
+fi

@@ -3,11 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Web setup first: npm ci brings onnxruntime-node, which the ONNX parity test needs.
+bash scripts/setup_web.sh
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 # The browser studio: Emscripten build, then end-to-end tests in headless Chromium.
-bash scripts/setup_web.sh
 bash scripts/build_web.sh
 node --test tests/browser/

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "analysis/af_loss.h"
 #include "cli/args.h"
@@ -11,9 +12,26 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "master/mastering.h"
+#include "master/model_mastering.h"
+#include "cli/model_loader.h"
 
 namespace ito {
 namespace {
+
+namespace fs = std::filesystem;
+
+// What either mastering path (ITO on Θ, or a model with ITO on z) reports.
+struct MasterRun {
+  Stereo output;
+  Params params_before{}, params{};
+  bool has_params = false;  // black-box has no chain parameters
+  double input_gain_db = 0, target_lufs = 0;
+  FinalizeReport finalize{};
+  int steps = 0;
+  ItoStop stop = ItoStop::Budget;
+  std::vector<double> loss_curve;
+  double ito_initial = 0, ito_best = 0;
+};
 
 const char* stop_name(ItoStop s) {
   switch (s) {
@@ -28,7 +46,7 @@ const char* stop_name(ItoStop s) {
 int run_master(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
-                   "excerpt", "params-out"},
+                   "excerpt", "params-out", "model", "ito-steps"},
                   {"json", "force"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
@@ -59,20 +77,52 @@ int run_master(const std::vector<std::string>& argv) {
   options.ito.optimizer.lr = args.number("lr", options.ito.optimizer.lr);
   options.excerpt_seconds = args.number("excerpt", options.excerpt_seconds);
 
+  const std::string mode = args.get("model", "theta");
+  if (mode != "theta" && mode != "white-box" && mode != "black-box" && !fs::exists(mode))
+    throw UsageError("--model is theta (ITO on the 46 parameters), white-box, black-box or a .itom file");
+  const bool use_model = mode != "theta";
+  if (mode == "black-box" && args.has("params-out")) throw UsageError("--params-out needs chain parameters: black-box has none");
+  ModelMasteringOptions model_options;
+  model_options.ito.max_steps = static_cast<int>(args.number("ito-steps", 30));
+  if (model_options.ito.max_steps < 0 || model_options.ito.max_steps > 10000) throw UsageError("--ito-steps must be 0..10000");
+  model_options.target_lufs = options.target_lufs;
+  model_options.ceiling_dbtp = options.ceiling_dbtp;
+  model_options.excerpt_seconds = options.excerpt_seconds;
+
+  // Load the model first: a missing model file should not cost the decoding time.
+  std::optional<models::Model> model;
+  FxNormStats stats;
+  if (use_model) {
+    model = load_model(mode);
+    stats = load_fxnorm_stats();
+  }
   const LoadedAudio input = load_audio(input_path);
   const LoadedAudio reference = load_audio(reference_path);
   for (const auto* a : {&input, &reference})
     for (const std::string& w : a->warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
   const double fs = input.sample_rate;
 
-  ProgressBar bar("ITO", options.ito.max_steps);
-  const auto callback = [&](const ItoProgress& p) {
+  MasterRun result;
+  ProgressBar bar("ITO", use_model ? model_options.ito.max_steps : options.ito.max_steps);
+  auto show = [&](int step, double loss) {
     char info[64];
-    std::snprintf(info, sizeof info, "AF loss %.4f", p.loss);
-    bar.update(p.step, info);
+    std::snprintf(info, sizeof info, "AF loss %.4f", loss);
+    bar.update(step, info);
     return true;
   };
-  const MasteringResult result = master_with_reference(input.audio, reference.audio, fs, options, callback);
+  if (use_model) {
+    const ModelMasteringResult r = master_with_model(
+        input.audio, reference.audio, fs, *model, stats, model_options,
+        [&](const ItoZProgress& p) { return show(p.step, p.loss); });
+    result = {r.output, r.ito.initial_params, r.params_after, model->converter->kind() == models::ConverterKind::WhiteBox,
+              0.0, r.target_lufs, r.finalize, r.ito.steps, r.ito.stop, r.ito.loss_curve, r.ito.initial_loss,
+              r.ito.best_loss};
+  } else {
+    const MasteringResult r = master_with_reference(input.audio, reference.audio, fs, options,
+                                                    [&](const ItoProgress& p) { return show(p.step, p.loss); });
+    result = {r.output, r.ito.initial, r.params, true, r.input_gain_db, r.target_lufs, r.finalize,
+              r.ito.steps, r.ito.stop, r.ito.loss_curve, r.ito.initial_loss, r.ito.best_loss};
+  }
   bar.finish();
 
   const std::size_t clamped = write_wav24_atomic(output_path, result.output, fs, force, inputs);
@@ -93,23 +143,30 @@ int run_master(const std::vector<std::string>& argv) {
     write_metrics(w, "input", mi);
     write_metrics(w, "reference", mr);
     write_metrics(w, "output", mo);
+    w.field("mode", mode);
     w.begin_object("af_loss").field("input", af_before).field("output", af_after)
-        .field("ito_initial", result.ito.initial_loss).field("ito_best", result.ito.best_loss).end_object();
+        .field("ito_initial", result.ito_initial).field("ito_best", result.ito_best).end_object();
     write_af_terms(w, "af_terms_input", terms_before);
     write_af_terms(w, "af_terms_output", terms_after);
     w.field("input_gain_db", result.input_gain_db).field("target_lufs", result.target_lufs)
         .field("limiter_gain_reduction_db", result.finalize.max_gain_reduction_db)
-        .field("steps", result.ito.steps).field("stop", stop_name(result.ito.stop))
+        .field("steps", result.steps).field("stop", stop_name(result.stop))
         .field("seconds", seconds);
-    w.key("loss_curve").values(result.ito.loss_curve);
-    write_params(w, "params", result.params);
-    w.begin_array("largest_changes");
-    for (int i : largest_changes(result.ito.initial, result.params, 5)) w.value(param_table()[i].id);
-    w.end_array().end_object();
+    w.key("loss_curve").values(result.loss_curve);
+    if (result.has_params) {
+      write_params(w, "params_before_ito", result.params_before);
+      write_params(w, "params", result.params);
+      w.begin_array("largest_changes");
+      for (int i : largest_changes(result.params_before, result.params, 5)) w.value(param_table()[i].id);
+      w.end_array();
+    }
+    w.end_object();
     if (args.has("json")) std::printf("%s\n", w.str().c_str());
     if (args.has("params-out")) {
       JsonWriter pw(2);
-      pw.begin_object().field("input_gain_db", result.input_gain_db);
+      // With a model the chain processes the Fx-normalized input, not the level-matched one.
+      pw.begin_object().field("input_gain_db", result.input_gain_db)
+          .field("chain_input", use_model ? "fx_normalized" : "level_matched");
       write_params(pw, "params", result.params);
       pw.end_object();
       write_file_atomic(args.get("params-out"), pw.str() + "\n", force);
@@ -117,7 +174,13 @@ int run_master(const std::vector<std::string>& argv) {
   } else {
     std::fprintf(stderr, "itomaster: wrote %s (%.2f LUFS, %.2f dBTP); AF loss %.4f -> %.4f in %d steps, %.1f s\n",
                  output_path.c_str(), result.finalize.output_lufs, result.finalize.output_true_peak_dbtp,
-                 af_before, af_after, result.ito.steps, seconds);
+                 af_before, af_after, result.steps, seconds);
+    if (result.has_params && result.steps > 0) {
+      std::fprintf(stderr, "itomaster: largest changes by ITO:\n");
+      for (int i : largest_changes(result.params_before, result.params, 5))
+        std::fprintf(stderr, "  %-40s -> %s\n", format_param(i, result.params_before[i]).c_str(),
+                     format_param(i, result.params[i]).c_str());
+    }
   }
   return 0;
 }

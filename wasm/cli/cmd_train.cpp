@@ -83,7 +83,7 @@ std::string format_eta(double seconds) {
 int run_train(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"model", "data", "out", "steps", "batch", "seconds", "lr", "seed", "threads", "window",
-                   "max-songs", "val-songs", "val-examples", "val-every", "save-every", "config", "fxnorm"},
+                   "max-songs", "val-songs", "val-examples", "val-every", "save-every", "config", "fxnorm", "max-minutes"},
                   {"resume"});
   const std::string kind_name = args.get("model", "white-box");
   if (kind_name != "white-box" && kind_name != "black-box") throw UsageError("--model must be white-box or black-box");
@@ -202,7 +202,13 @@ int run_train(const std::vector<std::string>& argv) {
   int loss_count = 0;
   const int start_step = step;
   const auto run_start = std::chrono::steady_clock::now();
+  const double max_seconds = args.number("max-minutes", 0) * 60.0;  // 0: no limit
   while (step < total_steps) {
+    if (max_seconds > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count() > max_seconds) {
+      std::printf("train: stopping after --max-minutes\n");
+      break;
+    }
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<train::Example> batch(cfg.batch);
     nn::parallel_for(cfg.batch, [&](int i) { batch[i] = train::make_example(pool, stats, cfg, step, i); });

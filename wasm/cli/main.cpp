@@ -14,7 +14,10 @@ namespace {
 
 constexpr const char* kUsage = R"(usage:
   itomaster master --input MIX --reference REF --output OUT.wav [options]
-      --steps N          ITO step budget (default 100)
+      --model M          theta (default): ITO on the 46 chain parameters; white-box or
+                         black-box: the learned models (models/*.itom) with ITO on z
+      --steps N          ITO-on-theta step budget (default 100)
+      --ito-steps N      ITO-on-z step budget with --model (default 30; 0 = prediction only)
       --ceiling DB       true-peak ceiling in dBTP (default -1)
       --target-lufs L    output loudness (default: the reference's)
       --optimizer NAME   adam (default) or radam
@@ -30,7 +33,10 @@ constexpr const char* kUsage = R"(usage:
   itomaster train --model white-box|black-box --out DIR [--data a/index.tsv,b/index.tsv]
       [--steps N] [--batch B] [--seconds S] [--lr X] [--seed N] [--threads T] [--resume]
       [--config default|tiny] [--val-every N] [--save-every N] [--max-songs N] [--window S]
+      [--max-minutes M]
       self-supervised training of the reference encoder and converter (models/TRAINING.md)
+  itomaster export-onnx --model MODEL.itom --out-dir DIR [--force]
+      the encoder and converter as ONNX (opset 17): DIR/<stem>_encoder.onnx, DIR/<stem>_converter.onnx
 Audio: WAV, FLAC, OGG, MP3 (libsndfile), mono or stereo, any sample rate (resampled to
 44.1 kHz). Files with more than two channels are refused: downmix them to stereo first.
 )";
@@ -51,6 +57,7 @@ int main(int argc, char** argv) {
     if (command == "analyze") return ito::run_analyze(args);
     if (command == "fxnorm-stats") return ito::run_fxnorm_stats(args);
     if (command == "train") return ito::run_train(args);
+    if (command == "export-onnx") return ito::run_export_onnx(args);
     std::fprintf(stderr, "itomaster: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const ito::UsageError& e) {

@@ -120,6 +120,11 @@ Stereo render_master(const Stereo& input, const Params& params, double input_gai
   chain.set_params(params);
   Stereo processed;
   chain.process(leveled, processed);
+  return finalize_to_target(processed, fs, finalize, report);
+}
+
+Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOptions& finalize,
+                          FinalizeReport* report) {
   // Dense, loud targets need a faster limiter release to get there without more
   // than kMaxLimiterReductionDb of reduction: shorten it until the target is met.
   FinalizeOptions options = finalize;

@@ -41,6 +41,11 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
 Stereo render_master(const Stereo& input, const Params& params, double input_gain_db, double fs,
                      const FinalizeOptions& finalize, FinalizeReport* report = nullptr);
 
+// The final stage with the limiter-release fallback render_master uses: the processed
+// signal to the target loudness under the ceiling.
+Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOptions& finalize,
+                          FinalizeReport* report = nullptr);
+
 // `count` evenly spaced segments concatenated, `total_seconds` in all (the whole
 // signal if it is shorter).
 Stereo analysis_excerpt(const Stereo& x, double fs, double total_seconds, int count);

@@ -1,5 +1,6 @@
 #include "models/conv_unit.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ito::models {
@@ -89,6 +90,8 @@ void unit_backward(const ConvUnit& u, const Weights& w, const nn::Batch& x, cons
 
 void fold_unit(ConvUnit& u, Weights& w) {
   if (!u.batch_norm) return;
+  // The unfolded unit ignores its bias slot (batch norm follows), so folding starts from 0.
+  std::fill(w.params.begin() + u.b, w.params.begin() + u.b + u.spec.out, 0.0f);
   const int per_output = static_cast<int>(u.spec.weight_count() / u.spec.out);
   nn::fold_into_conv(u.spec.out, per_output, w.params.data() + u.gamma, w.params.data() + u.beta,
                      w.buffers.data() + u.mean, w.buffers.data() + u.var, w.params.data() + u.w,

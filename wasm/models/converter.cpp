@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "nn/activations.h"
 #include "nn/linear.h"
@@ -35,6 +36,9 @@ ConverterConfig default_blackbox_config(int z_dim) {
 }
 
 Converter::Converter(ConverterConfig config) : config_(std::move(config)) {
+  if (config_.kind == ConverterKind::BlackBox)
+    for (int s : config_.strides)
+      if (s != 1) throw std::invalid_argument("a black-box converter runs at full rate: every stride must be 1");
   int in = 2;
   for (std::size_t n = 0; n < config_.channels.size(); ++n) {
     const int out = config_.channels[n], stride = config_.strides[n];

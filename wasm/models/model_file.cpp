@@ -1,7 +1,9 @@
 #include "models/model_file.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
@@ -14,17 +16,49 @@ std::string join(const std::vector<int>& v) {
   return s;
 }
 
+// A whole-string integer in [1, 65536]; std::stoi's own exceptions (invalid_argument,
+// out_of_range) would not be the runtime_error that parse_model promises.
+int positive_int(const std::string& s, const std::string& what) {
+  std::size_t used = 0;
+  long value = 0;
+  try {
+    value = std::stol(s, &used);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  if (used == 0 || used != s.size() || value <= 0 || value > 65536)
+    throw std::runtime_error("model file: bad " + what + ": '" + s + "'");
+  return static_cast<int>(value);
+}
+
 std::vector<int> split_ints(const std::string& s) {
   std::vector<int> v;
   std::stringstream in(s);
   std::string item;
-  while (std::getline(in, item, ',')) {
-    std::size_t used = 0;
-    const int value = std::stoi(item, &used);
-    if (used != item.size() || value <= 0 || value > 65536) throw std::runtime_error("bad number list: " + s);
-    v.push_back(value);
-  }
+  while (std::getline(in, item, ',')) v.push_back(positive_int(item, "number list " + s));
   return v;
+}
+
+float finite_float(const std::string& s, const std::string& what) {
+  std::size_t used = 0;
+  float value = NAN;
+  try {
+    value = std::stof(s, &used);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  if (used == 0 || used != s.size() || !std::isfinite(value))
+    throw std::runtime_error("model file: bad " + what + ": '" + s + "'");
+  return value;
+}
+
+// The shortest decimal text (at least 6 digits) that reads back as exactly v.
+std::string float_text(float v) {
+  for (int digits = 6;; ++digits) {
+    std::ostringstream s;
+    s << std::setprecision(digits) << v;
+    if (digits >= 9 || std::strtof(s.str().c_str(), nullptr) == v) return s.str();
+  }
 }
 
 // "key=value key=value" after the line's first word.
@@ -73,7 +107,7 @@ std::string serialize_model(const Encoder& encoder, const Converter& converter,
        << '\n';
   const ConverterConfig& c = converter.config();
   head << "converter kind=" << converter_kind_name(c.kind) << " z=" << c.z_dim << " kernel=" << c.kernel
-       << " slope=" << c.slope << " channels=" << join(c.channels) << " strides=" << join(c.strides)
+       << " slope=" << float_text(c.slope) << " channels=" << join(c.channels) << " strides=" << join(c.strides)
        << " dilations=" << join(c.dilations) << '\n';
   const Weights& ew = encoder.weights();
   const Weights& cw = converter.weights();
@@ -124,9 +158,9 @@ Model parse_model(const std::string& bytes) {
   const std::string& kind = need(conv, "kind");
   if (kind != "whitebox" && kind != "blackbox") throw std::runtime_error("model file: unknown converter kind " + kind);
   cc.kind = kind == "whitebox" ? ConverterKind::WhiteBox : ConverterKind::BlackBox;
-  cc.z_dim = std::stoi(need(conv, "z"));
-  cc.kernel = std::stoi(need(conv, "kernel"));
-  cc.slope = std::stof(need(conv, "slope"));
+  cc.z_dim = positive_int(need(conv, "z"), "z");
+  cc.kernel = positive_int(need(conv, "kernel"), "kernel");
+  cc.slope = finite_float(need(conv, "slope"), "slope");
   cc.channels = split_ints(need(conv, "channels"));
   cc.strides = split_ints(need(conv, "strides"));
   cc.dilations = split_ints(need(conv, "dilations"));
@@ -135,7 +169,11 @@ Model parse_model(const std::string& bytes) {
   if (cc.z_dim != ec.channels.back()) throw std::runtime_error("model file: z size differs between encoder and converter");
 
   model.encoder = std::make_unique<Encoder>(ec);
-  model.converter = std::make_unique<Converter>(cc);
+  try {
+    model.converter = std::make_unique<Converter>(cc);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("model file: ") + e.what());
+  }
   std::vector<float>* targets[4] = {&model.encoder->weights().params, &model.encoder->weights().buffers,
                                     &model.converter->weights().params, &model.converter->weights().buffers};
   std::size_t at = data_at + 6;

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <memory>
+#include <utility>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -45,12 +47,20 @@ class Pool {
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return busy_ == 0; });
     fn_ = nullptr;
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
 
  private:
+  // An exception ends this thread's share of the work; the first one is rethrown by run().
   void take_indices() {
     t_inside_parallel = true;
-    for (int i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) (*fn_)(i);
+    try {
+      for (int i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) (*fn_)(i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      next_.store(n_);
+    }
     t_inside_parallel = false;
   }
   void work() {
@@ -77,6 +87,7 @@ class Pool {
   int busy_ = 0;
   long generation_ = 0;
   bool quit_ = false;
+  std::exception_ptr error_;
 };
 
 int g_threads = std::max(1u, std::thread::hardware_concurrency());

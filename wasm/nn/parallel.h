@@ -7,10 +7,12 @@
 namespace ito::nn {
 
 // Sets the number of worker threads (1 = serial). Default: hardware concurrency.
+// Call it before work starts, not while another thread is inside parallel_for.
 void set_num_threads(int n);
 int num_threads();
 
 // Calls fn(i) for every i in [0, n), spread over the pool; returns when all are done.
+// If fn throws, the remaining indices may be skipped and the first exception is rethrown.
 void parallel_for(int n, const std::function<void(int)>& fn);
 
 }  // namespace ito::nn

@@ -116,13 +116,21 @@ double Trainer::run(const std::vector<Example>& batch, bool training, std::vecto
 }
 
 double Trainer::train_step(const std::vector<Example>& batch) {
+  // The training forward pass updates the running statistics; a skipped step restores them,
+  // or one bad batch would leave NaN there for good (and in every model saved afterwards).
+  const std::vector<float> enc_buffers = encoder_.weights().buffers, conv_buffers = converter_.weights().buffers;
+  auto skip = [&](double loss) {
+    encoder_.weights().buffers = enc_buffers;
+    converter_.weights().buffers = conv_buffers;
+    return loss;
+  };
   std::vector<float> enc_grad, conv_grad;
   const double loss = run(batch, true, &enc_grad, &conv_grad);
-  if (!std::isfinite(loss)) return loss;
+  if (!std::isfinite(loss)) return skip(loss);
   for (float g : enc_grad)
-    if (!std::isfinite(g)) return NAN;
+    if (!std::isfinite(g)) return skip(NAN);
   for (float g : conv_grad)
-    if (!std::isfinite(g)) return NAN;
+    if (!std::isfinite(g)) return skip(NAN);
   encoder_adam_.update(encoder_.weights().params, enc_grad, cfg_.lr);
   converter_adam_.update(converter_.weights().params, conv_grad, cfg_.lr);
   return loss;

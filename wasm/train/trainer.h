@@ -42,7 +42,8 @@ class Trainer {
  public:
   Trainer(models::Encoder& encoder, models::Converter& converter, TrainConfig cfg);
 
-  // One Adam step on the batch; returns its mean loss. Non-finite losses skip the update.
+  // One Adam step on the batch; returns its mean loss. A non-finite loss or gradient skips
+  // the step: parameters and running statistics stay as they were.
   double train_step(const std::vector<Example>& batch);
   // Mean loss with the running batch-norm statistics (inference behaviour), no update.
   double eval_loss(const std::vector<Example>& batch);

@@ -1,0 +1,53 @@
+// Reference-based mastering with the learned models (the paper's method):
+//   1. Fx-normalize the input (EQ, stereo image, loudness toward the corpus average);
+//   2. z_ref = Φ(reference excerpt);
+//   3. white-box: Ψ(normalized input excerpt, z) -> the 46 chain parameters, then ITO on z
+//      (the loudness-matched AF loss against the whole reference) refines them; the best
+//      parameters process the whole normalized input;
+//      black-box: Ψ(normalized input, z) is the processed audio (ITO on a shorter excerpt);
+//   4. the same final stage as ITO on Θ: target loudness under the true-peak ceiling.
+#pragma once
+#include <optional>
+
+#include "ito/ito_z.h"
+#include "master/finalize.h"
+#include "master/fx_normalize.h"
+#include "models/model_file.h"
+
+namespace ito {
+
+struct ModelMasteringOptions {
+  ItoZOptions ito;                    // ito.max_steps = 0: Ψ's prediction as is
+  double excerpt_seconds = 30.0;      // input and reference excerpts (six segments)
+  int excerpt_count = 6;
+  double blackbox_ito_seconds = 6.0;  // black-box ITO runs on a shorter excerpt (its cost)
+  std::optional<double> target_lufs;  // default: the reference's integrated loudness
+  double ceiling_dbtp = -1.0;
+};
+
+struct ModelMasteringResult {
+  Stereo output;
+  Stereo normalized_input;       // f_norm(input), what Ψ and the chain see
+  FxNormReport fxnorm;
+  std::vector<float> z_ref;      // Φ(reference)
+  ItoZResult ito;                // z before/after, losses
+  Params params_before{}, params_after{};  // white-box: Ψ's parameters at z_ref and at the best z
+  double target_lufs = 0;
+  FinalizeReport finalize{};
+};
+
+// `model` must be folded. Throws std::invalid_argument for silent input or reference.
+ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
+                                       const models::Model& model, const FxNormStats& stats,
+                                       const ModelMasteringOptions& options, const ItoZCallback& callback = {});
+
+// Φ's embedding of a track (its analysis excerpt).
+std::vector<float> embed(const models::Encoder& phi, const Stereo& x, double fs, double excerpt_seconds = 30.0,
+                         int excerpt_count = 6);
+
+// Black-box Ψ over a whole track in overlapping chunks (each with enough context on both
+// sides for the receptive field, so the result equals one pass over the whole track).
+Stereo run_blackbox(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
+                    double fs, double chunk_seconds = 10.0);
+
+}  // namespace ito
