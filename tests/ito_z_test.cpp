@@ -99,7 +99,9 @@ void check_lowers_the_objective(models::ConverterKind kind) {
   std::printf("%s: loss %.5f -> %.5f in %d steps\n", kind == models::ConverterKind::WhiteBox ? "white-box" : "black-box",
               r.initial_loss, r.best_loss, r.steps);
   EXPECT_EQ(r.stop, ItoStop::Budget);
-  EXPECT_EQ(r.steps, options.max_steps);
+  // Every evaluation is either an update's or a step-size trial's, all within the budget.
+  EXPECT_EQ(r.evaluations, options.max_steps + 1);
+  EXPECT_EQ(r.steps + static_cast<int>(options.step_size_trials.size()), options.max_steps);
   ASSERT_EQ(r.loss_curve.size(), static_cast<std::size_t>(r.steps + 1));
   EXPECT_EQ(callbacks, static_cast<int>(r.loss_curve.size()));
   EXPECT_EQ(r.initial_z, task.z_init);
@@ -129,8 +131,9 @@ TEST(ItoZ, RespectsTheStepBudget) {
     options.max_steps = 3;
     const ItoZResult r = ito_on_z(task.x, psi, task.z_init, task.objective, kFs, options);
     EXPECT_EQ(r.stop, ItoStop::Budget);
-    EXPECT_EQ(r.steps, 3);
-    EXPECT_EQ(r.loss_curve.size(), 4u);
+    EXPECT_EQ(r.evaluations, 4);  // the start, two step-size trials, one update
+    EXPECT_EQ(r.steps, 1);
+    EXPECT_EQ(r.loss_curve.size(), 2u);
     EXPECT_LE(r.best_loss, r.initial_loss);
     options.max_steps = 0;  // evaluate only
     const ItoZResult none = ito_on_z(task.x, psi, task.z_init, task.objective, kFs, options);
@@ -186,6 +189,7 @@ TEST(ItoZ, StopsOnANonFiniteLoss) {
   };
   ItoZOptions options;
   options.max_steps = 20;
+  options.step_size_trials.clear();  // every objective call is then an update's
   const ItoZResult r = ito_on_z(task.x, psi, task.z_init, breaks, kFs, options);
   EXPECT_EQ(r.stop, ItoStop::EarlyStop);
   EXPECT_EQ(r.loss_curve.size(), 3u);

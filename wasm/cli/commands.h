@@ -10,5 +10,6 @@ int run_master(const std::vector<std::string>& args);
 int run_analyze(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_export_onnx(const std::vector<std::string>& args);
+int run_eval(const std::vector<std::string>& args);
 
 }  // namespace ito

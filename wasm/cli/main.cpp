@@ -35,6 +35,10 @@ constexpr const char* kUsage = R"(usage:
       [--config default|tiny] [--val-every N] [--save-every N] [--max-songs N] [--window S]
       [--max-minutes M]
       self-supervised training of the reference encoder and converter (models/TRAINING.md)
+  itomaster eval PAIRS.tsv [--steps N] [--ito-steps N] [--bb-ito-steps N] [--modes a,b,..]
+      [--markdown FILE] [--csv FILE] [--limit N]
+      every mode (input, fxnorm, ito-theta, white-box[+ito], black-box[+ito]) over pairs:
+      AF loss, DRV, embedding cosine similarity, loudness error, true peak, seconds
   itomaster export-onnx --model MODEL.itom --out-dir DIR [--force]
       the encoder and converter as ONNX (opset 17): DIR/<stem>_encoder.onnx, DIR/<stem>_converter.onnx
 Audio: WAV, FLAC, OGG, MP3 (libsndfile), mono or stereo, any sample rate (resampled to
@@ -58,6 +62,7 @@ int main(int argc, char** argv) {
     if (command == "fxnorm-stats") return ito::run_fxnorm_stats(args);
     if (command == "train") return ito::run_train(args);
     if (command == "export-onnx") return ito::run_export_onnx(args);
+    if (command == "eval") return ito::run_eval(args);
     std::fprintf(stderr, "itomaster: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const ito::UsageError& e) {

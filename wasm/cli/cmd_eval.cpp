@@ -1,0 +1,191 @@
+// itomaster eval PAIRS.tsv: every mastering mode over (input, reference) pairs, with the
+// paper's Table 1 columns we can compute (AF loss, DRV, embedding cosine similarity) plus
+// loudness error, true peak and seconds per track. Modes:
+//   input          the untouched input, level-matched to the reference (a static gain)
+//   fxnorm         the Fx-normalized input, level-matched likewise
+//   ito-theta      ITO on the 46 chain parameters (master_with_reference, --steps)
+//   white-box      Ψ's predicted parameters, no ITO
+//   white-box+ito  then ITO on z (--ito-steps)
+//   black-box, black-box+ito   likewise with the black-box model (--bb-ito-steps)
+// The processed modes all end with the same final stage (reference loudness, -1 dBTP).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "analysis/af_loss.h"
+#include "analysis/loudness.h"
+#include "cli/args.h"
+#include "cli/atomic_file.h"
+#include "cli/audio_io.h"
+#include "cli/commands.h"
+#include "cli/model_loader.h"
+#include "master/mastering.h"
+#include "master/metrics.h"
+#include "master/model_mastering.h"
+
+namespace ito {
+namespace {
+
+struct Row {
+  double af = NAN, drv = NAN, cosine = NAN, lufs_error = NAN, true_peak = NAN, seconds = NAN;
+};
+
+double cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) ab += double(a[i]) * b[i], aa += double(a[i]) * a[i], bb += double(b[i]) * b[i];
+  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0.0;
+}
+
+Stereo level_matched(const Stereo& x, double target_lufs, double fs) {
+  const double gain = std::pow(10.0, (target_lufs - integrated_loudness(x, fs)) / 20.0);
+  Stereo y = x;
+  for (float& v : y.l) v *= static_cast<float>(gain);
+  for (float& v : y.r) v *= static_cast<float>(gain);
+  return y;
+}
+
+double mean(const std::vector<double>& v) {
+  double s = 0;
+  int n = 0;
+  for (double x : v)
+    if (std::isfinite(x)) s += x, ++n;
+  return n ? s / n : NAN;
+}
+
+double median(std::vector<double> v) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, sep);) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+int run_eval(const std::vector<std::string>& argv) {
+  const Args args(argv, {"steps", "ito-steps", "bb-ito-steps", "modes", "markdown", "csv", "limit"}, {});
+  if (args.positional().size() != 1) throw UsageError("eval takes one PAIRS.tsv (columns: input, reference)");
+  const int theta_steps = static_cast<int>(args.number("steps", 100));
+  const int z_steps = static_cast<int>(args.number("ito-steps", 100));
+  const int bb_steps = static_cast<int>(args.number("bb-ito-steps", 30));
+  const std::vector<std::string> modes = split(
+      args.get("modes", "input,fxnorm,ito-theta,white-box,white-box+ito,black-box,black-box+ito"), ',');
+  const std::vector<std::string> known = {"input", "fxnorm", "ito-theta", "white-box", "white-box+ito",
+                                          "black-box", "black-box+ito"};
+  for (const auto& m : modes)
+    if (std::find(known.begin(), known.end(), m) == known.end()) throw UsageError("unknown mode '" + m + "'");
+
+  // Pairs: first two tab-separated columns, a header line starting with "input" is skipped.
+  std::ifstream in(args.positional()[0]);
+  if (!in) throw UsageError("cannot read '" + args.positional()[0] + "'");
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (std::string line; std::getline(in, line);) {
+    const auto cols = split(line, '\t');
+    if (cols.size() < 2 || cols[0] == "input") continue;
+    pairs.emplace_back(cols[0], cols[1]);
+  }
+  const int limit = static_cast<int>(args.number("limit", 0));
+  if (limit > 0 && static_cast<int>(pairs.size()) > limit) pairs.resize(limit);
+  if (pairs.empty()) throw UsageError("no pairs in '" + args.positional()[0] + "'");
+
+  const bool need_wb = true;  // its Φ gives the embedding similarity of every mode
+  const bool need_bb = std::any_of(modes.begin(), modes.end(), [](const std::string& m) { return m.rfind("black-box", 0) == 0; });
+  const models::Model wb = load_model("white-box");
+  std::optional<models::Model> bb;
+  if (need_bb) bb = load_model("black-box");
+  (void)need_wb;
+  const FxNormStats stats = load_fxnorm_stats();
+
+  std::map<std::string, std::vector<Row>> rows;
+  std::ofstream csv;
+  if (args.has("csv")) {
+    csv.open(args.get("csv"));
+    csv << "pair,input,reference,mode,af_loss,drv,cosine,lufs_error,true_peak_dbtp,seconds,ito_steps\n";
+  }
+  for (std::size_t p = 0; p < pairs.size(); ++p) {
+    const LoadedAudio input = load_audio(pairs[p].first), reference = load_audio(pairs[p].second);
+    const double fs = input.sample_rate;
+    const double ref_lufs = integrated_loudness(reference.audio, fs);
+    const AfFeatures target = compute_af_features(reference.audio, fs);
+    const std::vector<float> z_ref = embed(*wb.encoder, reference.audio, fs);
+    std::fprintf(stderr, "eval: pair %zu/%zu  %s  <-  %s\n", p + 1, pairs.size(), pairs[p].first.c_str(),
+                 pairs[p].second.c_str());
+    for (const std::string& mode : modes) {
+      const auto start = std::chrono::steady_clock::now();
+      Stereo out;
+      int steps = 0;
+      if (mode == "input") {
+        out = level_matched(input.audio, ref_lufs, fs);
+      } else if (mode == "fxnorm") {
+        out = level_matched(fx_normalize(input.audio, fs, stats), ref_lufs, fs);
+      } else if (mode == "ito-theta") {
+        MasteringOptions o;
+        o.ito.max_steps = theta_steps;
+        const MasteringResult r = master_with_reference(input.audio, reference.audio, fs, o);
+        out = r.output;
+        steps = r.ito.steps;
+      } else {
+        const bool white = mode.rfind("white-box", 0) == 0;
+        ModelMasteringOptions o;
+        o.ito.max_steps = mode.find("+ito") == std::string::npos ? 0 : (white ? z_steps : bb_steps);
+        const ModelMasteringResult r =
+            master_with_model(input.audio, reference.audio, fs, white ? wb : *bb, stats, o);
+        out = r.output;
+        steps = r.ito.steps;
+      }
+      Row row;
+      row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      row.af = af_loss(out, target, fs);
+      const TrackMetrics m = measure_track(out, fs);
+      row.drv = m.drv;
+      row.lufs_error = std::fabs(m.lufs - ref_lufs);
+      row.true_peak = m.true_peak_dbtp;
+      row.cosine = cosine(embed(*wb.encoder, out, fs), z_ref);
+      rows[mode].push_back(row);
+      std::fprintf(stderr, "  %-14s AF %.4f  DRV %.3f  cos %.3f  dLU %.2f  TP %.2f  %.1f s (%d steps)\n", mode.c_str(),
+                   row.af, row.drv, row.cosine, row.lufs_error, row.true_peak, row.seconds, steps);
+      if (csv.is_open())
+        csv << p << ',' << pairs[p].first << ',' << pairs[p].second << ',' << mode << ',' << row.af << ',' << row.drv
+            << ',' << row.cosine << ',' << row.lufs_error << ',' << row.true_peak << ',' << row.seconds << ','
+            << steps << '\n' << std::flush;
+    }
+  }
+
+  // Table: mean (median) per mode.
+  std::ostringstream md;
+  char buf[256];
+  md << "| mode | AF loss ↓ mean (median) | DRV ↓ | embedding cos ↑ | loudness error LU | true peak dBTP (max) | s/track |\n"
+     << "|---|---|---|---|---|---|---|\n";
+  for (const std::string& mode : modes) {
+    const auto& r = rows[mode];
+    auto col = [&](double Row::*f) {
+      std::vector<double> v;
+      for (const Row& x : r) v.push_back(x.*f);
+      return v;
+    };
+    const auto tp = col(&Row::true_peak);
+    std::snprintf(buf, sizeof buf, "| %s | %.4f (%.4f) | %.3f | %.3f | %.2f | %.2f | %.1f |\n", mode.c_str(),
+                  mean(col(&Row::af)), median(col(&Row::af)), mean(col(&Row::drv)), mean(col(&Row::cosine)),
+                  mean(col(&Row::lufs_error)), *std::max_element(tp.begin(), tp.end()), mean(col(&Row::seconds)));
+    md << buf;
+  }
+  std::snprintf(buf, sizeof buf, "\n%zu pairs; ITO on Θ %d steps, white-box ITO on z %d steps, black-box %d steps.\n",
+                pairs.size(), theta_steps, z_steps, bb_steps);
+  md << buf;
+  std::printf("%s", md.str().c_str());
+  if (args.has("markdown")) write_file_atomic(args.get("markdown"), md.str());
+  return 0;
+}
+
+}  // namespace ito
