@@ -1,0 +1,136 @@
+// The learned-model commands end to end on a tiny configuration: train (and resume),
+// export-onnx, master --model and eval, on generated songs.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "analysis/loudness.h"
+#include "cli/atomic_file.h"
+#include "cli/audio_io.h"
+#include "models/model_file.h"
+#include "test_signals.h"
+
+namespace fs = std::filesystem;
+
+namespace ito {
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+CliRun run(const std::string& args, const std::string& env = "") {
+  const std::string cmd = env + " " + ITOMASTER_PATH + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+class CliModels : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("itomaster_models_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    // Three 12 s songs: two for training, one held out for validation.
+    std::ofstream index(path("index.tsv"));
+    index << "path\tpackage\tseconds\tsplit\n";
+    const char* splits[] = {"train", "train", "val"};
+    for (int i = 0; i < 3; ++i) {
+      const std::string song = path("song" + std::to_string(i) + ".wav");
+      write_wav_float(song, testing::music_like(12 * 44100, 0.5, 10 + i), testing::kFs);
+      index << song << "\tgenerated\t12\t" << splits[i] << "\n";
+    }
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  std::string train_args(const std::string& kind, const std::string& out, int steps) const {
+    return "train --model " + kind + " --config tiny --out " + path(out) + " --data " + path("index.tsv") +
+           " --steps " + std::to_string(steps) + " --batch 2 --seconds 1 --window 6 --val-every 2 --save-every 2" +
+           " --val-examples 2 --threads 2 --fxnorm " + ITO_SOURCE_DIR + "/models/fxnorm_stats.txt";
+  }
+  models::Model load(const std::string& file) const { return models::parse_model(read_file(path(file))); }
+
+  fs::path dir_;
+};
+
+TEST_F(CliModels, TrainsResumesExportsMastersAndEvaluates) {
+  // Training writes a model, its optimizer state and a log with a finite validation loss.
+  const CliRun first = run(train_args("white-box", "wb", 3));
+  ASSERT_EQ(first.code, 0) << first.out;
+  ASSERT_TRUE(fs::exists(path("wb/model.itom")) && fs::exists(path("wb/adam.bin")));
+  std::ifstream log(path("wb/log.csv"));
+  std::string header, line, last;
+  std::getline(log, header);
+  EXPECT_EQ(header, "step,train_seconds,train_loss,val_loss");
+  while (std::getline(log, line)) last = line;
+  EXPECT_EQ(last.substr(0, 2), "3,");
+  EXPECT_TRUE(std::isfinite(std::stod(last.substr(last.rfind(',') + 1))));
+
+  // An existing run is not overwritten by accident; --resume continues it, and three steps
+  // plus two resumed ones give exactly the weights of five steps in one go.
+  EXPECT_EQ(run(train_args("white-box", "wb", 5)).code, 2);
+  ASSERT_EQ(run(train_args("white-box", "wb", 5) + " --resume").code, 0);
+  ASSERT_EQ(run(train_args("white-box", "wb_once", 5)).code, 0);
+  const models::Model resumed = load("wb/model.itom"), once = load("wb_once/model.itom");
+  EXPECT_EQ(resumed.info.at("steps"), "5");
+  EXPECT_EQ(resumed.encoder->weights().params, once.encoder->weights().params);
+  EXPECT_EQ(resumed.converter->weights().params, once.converter->weights().params);
+  EXPECT_EQ(resumed.converter->weights().buffers, once.converter->weights().buffers);
+
+  const CliRun bb = run(train_args("black-box", "bb", 2));
+  ASSERT_EQ(bb.code, 0) << bb.out;
+
+  // ONNX files for both networks.
+  const CliRun onnx = run("export-onnx --model " + path("wb/model.itom") + " --out-dir " + path("onnx"));
+  ASSERT_EQ(onnx.code, 0) << onnx.out;
+  EXPECT_GT(fs::file_size(path("onnx/model_encoder.onnx")), 1000u);
+  EXPECT_GT(fs::file_size(path("onnx/model_converter.onnx")), 1000u);
+
+  // Mastering with the model: the output matches the reference's loudness.
+  const std::string input = path("song0.wav"), reference = path("song2.wav");
+  const CliRun master = run("master --input " + input + " --reference " + reference + " --output " +
+                            path("out.wav") + " --model " + path("wb/model.itom") + " --ito-steps 3 --json");
+  ASSERT_EQ(master.code, 0) << master.out;
+  EXPECT_NE(master.out.find("\"params_before_ito\""), std::string::npos);
+  const double ref_lufs = integrated_loudness(load_audio(reference).audio, testing::kFs);
+  EXPECT_NEAR(integrated_loudness(load_audio(path("out.wav")).audio, testing::kFs), ref_lufs, 0.5);
+
+  // Evaluation over one pair with the tiny models standing in for the shipped ones.
+  fs::create_directories(path("models"));
+  fs::copy_file(path("wb/model.itom"), path("models/whitebox.itom"));
+  fs::copy_file(path("bb/model.itom"), path("models/blackbox.itom"));
+  fs::copy_file(std::string(ITO_SOURCE_DIR) + "/models/fxnorm_stats.txt", path("models/fxnorm_stats.txt"));
+  std::ofstream(path("pairs.tsv")) << "input\treference\n" << input << "\t" << reference << "\n";
+  const CliRun eval = run("eval " + path("pairs.tsv") + " --steps 2 --ito-steps 6 --bb-ito-steps 1 --markdown " +
+                              path("table.md"),
+                          "ITOMASTER_MODELS=" + path("models"));
+  ASSERT_EQ(eval.code, 0) << eval.out;
+  const std::string table = read_file(path("table.md"));
+  for (const char* mode : {"| input |", "| fxnorm |", "| ito-theta |", "| white-box |", "| white-box+ito |",
+                           "| black-box |", "| black-box+ito |"})
+    EXPECT_NE(table.find(mode), std::string::npos) << mode << "\n" << table;
+}
+
+TEST_F(CliModels, RejectsBadModelFiles) {
+  std::ofstream(path("bad.itom")) << "ITOMODEL 1\nencoder channels=x\n";
+  const CliRun r = run("master --input " + path("song0.wav") + " --reference " + path("song1.wav") + " --output " +
+                       path("o.wav") + " --model " + path("bad.itom"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("cannot load the model"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(path("o.wav")));
+}
+
+}  // namespace
+}  // namespace ito
