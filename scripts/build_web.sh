@@ -51,6 +51,9 @@ attribution="$site/ATTRIBUTION"
 } > "$attribution.tmp" && mv "$attribution.tmp" "$attribution"
 
 # --- Icons (PNG, generated) and the service worker's precache list ----------------------
+# The learned white-box model and the Fx-normalization statistics (fetched by the worker).
+mkdir -p "$site/models"
+cp models/whitebox.itom models/fxnorm_stats.txt "$site/models/"
 node web/tools/make_icons.mjs "$site"
 node web/tools/precache_list.mjs "$site"
 echo "build_web: site in $site (UI: $ui)"

@@ -12,7 +12,8 @@ const state = {
   params: null, initialParams: null, summary: null,
   inputGainDb: 0, targetLufs: null, ceilingDbtp: -1,
   busy: false, error: null, status: '', backend: 'WASM SIMD (Web Worker)',
-  paramTable: null, settings: { steps: 60, targetLufs: null, ceilingDbtp: -1 },
+  paramTable: null, model: null,
+  settings: { mode: 'white-box', steps: 60, itoSteps: 30, targetLufs: null, ceilingDbtp: -1 },
 };
 
 // ---------------------------------------------------------------------------- UI module
@@ -71,6 +72,7 @@ function startWorker() {
   worker = new Worker('worker.js');
   worker.onmessage = (e) => {
     const m = e.data, p = pending.get(m.id);
+    if (m.warning) { console.warn(m.warning); return; }
     if (!p) return;
     if (m.progress) { p.onProgress && p.onProgress(m.progress); return; }
     pending.delete(m.id);
@@ -201,7 +203,8 @@ async function master(options = {}) {
     const r = await call('master', { options: opts }, [], (p) => {
       uiProgress(p.step, p.maxSteps, p.loss, p.bestLoss, true);
     });
-    uiProgress(r.summary.steps, opts.steps, r.summary.bestLoss, r.summary.bestLoss, false);
+    uiProgress(r.summary.steps, r.summary.mode === 'theta' ? opts.steps : opts.itoSteps, r.summary.bestLoss,
+      r.summary.bestLoss, false);
     state.summary = r.summary;
     state.params = Array.from(r.summary.params);
     state.initialParams = Array.from(r.summary.initialParams);
@@ -212,7 +215,7 @@ async function master(options = {}) {
     uiTrack('output');
     uiParams();
     updateHtml();
-    return { ...summaryOf('output'), steps: r.summary.steps, stop: r.summary.stop,
+    return { ...summaryOf('output'), mode: r.summary.mode, steps: r.summary.steps, stop: r.summary.stop,
       initialLoss: r.summary.initialLoss, bestLoss: r.summary.bestLoss, seconds: r.summary.seconds,
       targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb };
   });
@@ -398,7 +401,7 @@ const actions = {
   export_params: () => { try { download(exportParams(), 'master-settings.json', 'application/json'); } catch (e) { uiStatus(e.message, true); } },
   import_params: () => fileInputs.params.click(),
   settings: (s) => {
-    for (const k of ['steps', 'targetLufs', 'ceilingDbtp']) if (k in s) state.settings[k] = s[k];
+    for (const k of ['mode', 'steps', 'itoSteps', 'targetLufs', 'ceilingDbtp']) if (k in s) state.settings[k] = s[k];
   },
   ui_error: ({ message }) => { state.error = message; uiStatus(message, true); },
 };
@@ -427,7 +430,7 @@ $('#btn-about').addEventListener('click', () => { $('#about').hidden = !$('#abou
 
 // ------------------------------------------------------------------------------ startup
 async function start() {
-  const workerUp = startWorker().then((r) => { state.paramTable = r.table; });
+  const workerUp = startWorker().then((r) => { state.paramTable = r.table; state.model = r.model || null; });
   let uiUp = Promise.resolve();
   const canvas = $('#canvas');
   const hasUi = await fetch('ui.txt').then((r) => (r.ok ? r.text() : 'OFF')).catch(() => 'OFF');
@@ -469,7 +472,7 @@ window.studio = {
   state: () => ({
     input: summaryOf('input'), reference: summaryOf('reference'), output: summaryOf('output'),
     params: state.params ? state.params.slice() : null, busy: state.busy, error: state.error,
-    status: state.status, backend: state.backend,
+    status: state.status, backend: state.backend, model: state.model, mode: state.summary ? state.summary.mode : null,
     playback: { which: player.which, playing: player.playing, position: position(), matchLoudness: player.match,
       gain: player.gain ? player.gain.gain.value : 1, loop: player.loop },
   }),

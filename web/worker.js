@@ -1,6 +1,7 @@
 // The engine's Web Worker: analysis, mastering (ITO) and re-rendering run here, so the
 // page (and its UI) never freezes. Messages: {id, op, args} -> {id, ok, result | error},
-// plus {id, progress: {step, loss, bestLoss}} while mastering. Audio arrives and leaves
+// plus {id, progress: {step, loss, bestLoss}} while mastering and {warning} if the model
+// cannot be loaded. Audio arrives and leaves
 // as transferred Float32Arrays (planar stereo, 44.1 kHz).
 /* global createStudio */
 importScripts('studio.js');
@@ -10,8 +11,23 @@ let output = null;      // {left, right} of the current master
 let lastMaster = null;  // {inputGainDb, targetLufs, ceilingDbtp}
 let stopFlag = null;    // Int32Array on a SharedArrayBuffer when the page is cross-origin isolated
 let engine;
+let model = null;       // {kind, parameters} once models/whitebox.itom is loaded
+let normalized = null;  // {left, right}: the Fx-normalized input a model master's chain processed
 
-const ready = createStudio({ locateFile: (f) => f }).then((m) => { engine = m; });
+const ready = createStudio({ locateFile: (f) => f }).then(async (m) => {
+  engine = m;
+  // The learned white-box model ships with the site (precached, so it works offline).
+  try {
+    const [bytes, stats] = await Promise.all([
+      fetch('models/whitebox.itom').then((r) => { if (!r.ok) throw new Error(r.status); return r.arrayBuffer(); }),
+      fetch('models/fxnorm_stats.txt').then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); }),
+    ]);
+    model = check(engine.loadModel(new Uint8Array(bytes), stats));
+  } catch (e) {
+    model = null;  // ITO on the parameters still works
+    self.postMessage({ warning: `the white-box model could not be loaded (${e.message || e})` });
+  }
+});
 
 function check(result) {
   if (result && result.error) throw new Error(result.error);
@@ -32,29 +48,36 @@ function transferablesOf(a) {
 const ops = {
   init({ stop }) {
     stopFlag = stop ? new Int32Array(stop) : null;
-    return [{ table: engine.paramTable() }, []];
+    return [{ table: engine.paramTable(), model }, []];
   },
   load({ kind, left, right }) {
     const a = analysis(left, right);
     tracks[kind] = { left, right };
-    if (kind === 'input') { output = null; lastMaster = null; }
+    if (kind === 'input') { output = null; lastMaster = null; normalized = null; }
     return [a, transferablesOf(a)];
   },
+  // options.mode: 'white-box' (the learned model + ITO on z; default when it loaded) or
+  // 'theta' (ITO on the 46 parameters).
   master({ options }, id) {
     if (!tracks.input || !tracks.reference) throw new Error('load an input and a reference first');
     if (stopFlag) Atomics.store(stopFlag, 0, 0);
-    const opts = { steps: options.steps ?? 60, targetLufs: options.targetLufs ?? null,
-                   ceilingDbtp: options.ceilingDbtp ?? -1 };
+    const mode = options.mode === 'theta' || !model ? 'theta' : 'white-box';
+    const opts = { steps: options.steps ?? 60, itoSteps: options.itoSteps ?? 30,
+                   targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1 };
+    const maxSteps = mode === 'theta' ? opts.steps : opts.itoSteps;
+    const onProgress = (step, loss, bestLoss) => {
+      self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps } });
+      return !(stopFlag && Atomics.load(stopFlag, 0));
+    };
     const t0 = performance.now();
-    const r = check(engine.master(tracks.input.left, tracks.input.right, tracks.reference.left,
-      tracks.reference.right, opts, (step, loss, bestLoss) => {
-        self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps: opts.steps } });
-        return !(stopFlag && Atomics.load(stopFlag, 0));
-      }));
+    const { left: il, right: ir } = tracks.input, { left: rl, right: rr } = tracks.reference;
+    const r = check(mode === 'theta' ? engine.master(il, ir, rl, rr, opts, onProgress)
+                                     : engine.masterWithModel(il, ir, rl, rr, opts, onProgress));
+    normalized = mode === 'theta' ? null : { left: r.normalizedLeft, right: r.normalizedRight };
     output = { left: r.left, right: r.right };
     lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp };
     const a = analysis(r.left, r.right);
-    const summary = { params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
+    const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
       targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
       stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000 };
     const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
@@ -62,8 +85,9 @@ const ops = {
   },
   render({ params, inputGainDb, targetLufs, ceilingDbtp }) {
     if (!tracks.input) throw new Error('load an input first');
-    const r = check(engine.render(tracks.input.left, tracks.input.right, params, inputGainDb, targetLufs,
-      ceilingDbtp));
+    // A model master's parameters apply to the Fx-normalized input.
+    const source = normalized || tracks.input;
+    const r = check(engine.render(source.left, source.right, params, inputGainDb, targetLufs, ceilingDbtp));
     output = { left: r.left, right: r.right };
     const a = analysis(r.left, r.right);
     const left = r.left.slice(), right = r.right.slice();

@@ -113,7 +113,7 @@ test('the demo pair masters end to end', { timeout: 240000 }, async () => {
   assert.ok(s.reference.metrics.lufs > s.input.metrics.lufs + 3, 'the reference is the louder one');
   await shot('02-demo-loaded');
   const t0 = Date.now();
-  const summary = await studio(() => window.studio.master({ steps: 4 }));
+  const summary = await studio(() => window.studio.master({ mode: 'theta', steps: 4 }));
   console.log(`# demo master (4 ITO steps): ${Date.now() - t0} ms, output ${summary.metrics.lufs.toFixed(2)} LUFS`);
   s = await studio(() => window.studio.state());
   assert.ok(s.output, 'an output exists');
@@ -130,6 +130,26 @@ test('the demo pair masters end to end', { timeout: 240000 }, async () => {
   s = await studio(() => window.studio.state());
   assert.ok(Math.abs(s.params[41] - 0.6) < 1e-9);
   await studio((j) => window.studio.importParams(j), json);
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('the demo pair masters with the white-box model and ITO on z, offline-capable files only', { timeout: 240000 }, async () => {
+  const model = await studio(() => window.studio.state().model);
+  assert.ok(model && model.kind === 'whitebox', 'the worker loaded models/whitebox.itom');
+  await studio(() => window.studio.loadDemo());
+  const t0 = Date.now();
+  const summary = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 3 }));
+  console.log(`# demo master (white-box + 3 ITO-on-z steps): ${Date.now() - t0} ms, AF loss ` +
+              `${summary.initialLoss.toFixed(4)} -> ${summary.bestLoss.toFixed(4)}`);
+  assert.equal(summary.mode, 'white-box');
+  assert.ok(summary.bestLoss <= summary.initialLoss);
+  const s = await studio(() => window.studio.state());
+  assert.equal(s.params.length, 46);
+  assert.ok(Math.abs(s.output.metrics.lufs - s.reference.metrics.lufs) < 0.5,
+    `output ${s.output.metrics.lufs} vs reference ${s.reference.metrics.lufs}`);
+  assert.ok(s.output.metrics.truePeakDbtp <= -0.9, `true peak ${s.output.metrics.truePeakDbtp}`);
+  // Editing a parameter re-renders from the Fx-normalized input the model's chain processed.
+  await studio(() => window.studio.setParam(41, 0.55));
   assert.deepEqual(consoleErrors, []);
 });
 
@@ -184,7 +204,7 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
   let s = await studio(() => window.studio.state());
   assert.equal(s.error, null);
   assert.ok(Math.abs(s.input.seconds - 6) < 0.01, `input ${s.input.seconds} s`);
-  await studio(() => window.studio.master({ steps: 3 }));
+  await studio(() => window.studio.master({ mode: 'theta', steps: 3 }));
   const b64 = await studio(async () => {
     const b = await window.studio.exportWav();
     let bin = '';
@@ -218,7 +238,7 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
 test('Stop ends a long master early with the best parameters so far', { timeout: 180000 }, async () => {
   const isolated = await studio(() => self.crossOriginIsolated);
   assert.equal(isolated, true, 'the server sends COOP/COEP, so the worker is stopped through shared memory');
-  const run = studio(() => window.studio.master({ steps: 400 }));
+  const run = studio(() => window.studio.master({ mode: 'theta', steps: 400 }));
   await page.waitForFunction(() => window.studio.state().busy);
   await page.waitForTimeout(1500);
   await studio(() => window.studio.stop());
@@ -237,7 +257,7 @@ test('a corrupt file shows a readable error and the app keeps working', { timeou
   assert.match(s.error, /corrupt\.wav.*(decode|audio)/i);
   assert.deepEqual(s.input, before.input, 'the loaded input stays');
   await shot('05-corrupt-file');
-  const summary = await studio(() => window.studio.master({ steps: 1 }));
+  const summary = await studio(() => window.studio.master({ mode: 'theta', steps: 1 }));
   assert.ok(summary.metrics.lufs > -30);
   assert.equal((await studio(() => window.studio.state())).error, null);
 });

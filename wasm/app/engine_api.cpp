@@ -13,6 +13,8 @@
 #include <complex>
 #include <cstdint>
 #include <exception>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,8 @@
 #include "dsp/params.h"
 #include "master/mastering.h"
 #include "master/metrics.h"
+#include "master/model_mastering.h"
+#include "models/model_file.h"
 
 using emscripten::val;
 
@@ -231,6 +235,81 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
   }
 }
 
+// The learned white-box model (models/whitebox.itom) and the Fx-normalization statistics,
+// loaded once by the worker from the site's own files.
+struct LoadedModel {
+  models::Model model;
+  FxNormStats stats;
+};
+std::unique_ptr<LoadedModel>& loaded_model() {
+  static std::unique_ptr<LoadedModel> m;
+  return m;
+}
+
+// bytes: the .itom file; stats_text: fxnorm_stats.txt. Returns {ok, kind, parameters} or {error}.
+val load_model(val bytes, std::string stats_text) {
+  try {
+    const std::vector<uint8_t> data = emscripten::convertJSArrayToNumberVector<uint8_t>(bytes);
+    auto m = std::make_unique<LoadedModel>();
+    m->model = models::parse_model(std::string(data.begin(), data.end()));
+    m->model.fold();
+    m->stats = parse_fxnorm_stats(stats_text);
+    val out = val::object();
+    out.set("kind", models::converter_kind_name(m->model.converter->kind()));
+    out.set("parameters", static_cast<double>(m->model.encoder->param_count() + m->model.converter->param_count()));
+    loaded_model() = std::move(m);
+    return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+// options: {itoSteps, targetLufs|null, ceilingDbtp}; onProgress(step, loss, bestLoss) as master().
+// Also returns the Fx-normalized input, which the chain parameters apply to (for re-rendering).
+val master_with_model_js(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progress) {
+  try {
+    if (!loaded_model()) throw std::runtime_error("no model is loaded");
+    const Stereo input = to_stereo(in_l, in_r);
+    const Stereo reference = to_stereo(ref_l, ref_r);
+    require_playable(input, "the input");
+    require_playable(reference, "the reference");
+    ModelMasteringOptions opt;
+    if (options.hasOwnProperty("itoSteps") && options["itoSteps"].isNumber())
+      opt.ito.max_steps = std::clamp(options["itoSteps"].as<int>(), 0, 1000);
+    if (options.hasOwnProperty("targetLufs") && options["targetLufs"].isNumber())
+      opt.target_lufs = std::clamp(options["targetLufs"].as<double>(), -40.0, -5.0);
+    if (options.hasOwnProperty("ceilingDbtp") && options["ceilingDbtp"].isNumber())
+      opt.ceiling_dbtp = std::clamp(options["ceilingDbtp"].as<double>(), -12.0, 0.0);
+    ItoZCallback callback;
+    if (on_progress.typeOf().as<std::string>() == "function") {
+      callback = [&on_progress](const ItoZProgress& p) {
+        return !(on_progress(p.step, p.loss, p.best_loss).isFalse());
+      };
+    }
+    const LoadedModel& m = *loaded_model();
+    const ModelMasteringResult r = master_with_model(input, reference, kSampleRate, m.model, m.stats, opt, callback);
+    val out = val::object();
+    out.set("left", float32_array(r.output.l));
+    out.set("right", float32_array(r.output.r));
+    out.set("normalizedLeft", float32_array(r.normalized_input.l));
+    out.set("normalizedRight", float32_array(r.normalized_input.r));
+    out.set("params", params_array(r.params_after));
+    out.set("initialParams", params_array(r.params_before));
+    out.set("inputGainDb", 0.0);
+    out.set("targetLufs", r.target_lufs);
+    out.set("lossCurve", float64_array(r.ito.loss_curve.data(), r.ito.loss_curve.size()));
+    out.set("initialLoss", r.ito.initial_loss);
+    out.set("bestLoss", r.ito.best_loss);
+    out.set("steps", r.ito.steps);
+    out.set("stop", std::string(stop_name(r.ito.stop)));
+    out.set("outputLufs", finite_or(r.finalize.output_lufs, -100.0));
+    out.set("outputTruePeakDbtp", finite_or(r.finalize.output_true_peak_dbtp, -100.0));
+    return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
 val render(val in_l, val in_r, val params, double input_gain_db, double target_lufs, double ceiling_dbtp) {
   try {
     const Stereo input = to_stereo(in_l, in_r);
@@ -341,6 +420,8 @@ double integrated_lufs(val left, val right) {
 EMSCRIPTEN_BINDINGS(ito_engine_api) {
   emscripten::function("analyzeTrack", &ito::analyze_track);
   emscripten::function("master", &ito::master);
+  emscripten::function("loadModel", &ito::load_model);
+  emscripten::function("masterWithModel", &ito::master_with_model_js);
   emscripten::function("render", &ito::render);
   emscripten::function("paramTable", &ito::param_table_array);
   emscripten::function("formatParam", &ito::format_param_js);

@@ -24,6 +24,8 @@ JsonObject& add_render_settings(JsonObject& o, const Settings& s) {
   return o;
 }
 
+const char* mode_name(MasterMode m) { return m == MasterMode::ItoOnParams ? "theta" : "white-box"; }
+
 }  // namespace
 
 void set_action_sink(ActionSink s) { sink() = std::move(s); }
@@ -36,7 +38,9 @@ void emit_open_file(TrackKind kind) { emit("open_file", JsonObject().str("kind",
 
 void emit_master(const Settings& s) {
   JsonObject options;
+  options.str("mode", mode_name(s.mode));
   options.integer("steps", s.steps);
+  options.integer("itoSteps", s.ito_steps);
   add_render_settings(options, s);
   emit("master", JsonObject().raw("options", options.text()).text());
 }
@@ -71,7 +75,9 @@ void emit_loop(const Settings& s, double duration_s) {
 void emit_settings(const Settings& s) {
   JsonObject o;
   add_render_settings(o, s);
+  o.str("mode", mode_name(s.mode));
   o.integer("steps", s.steps);
+  o.integer("itoSteps", s.ito_steps);
   emit("settings", o.text());
 }
 

@@ -34,8 +34,20 @@ void draw_settings(UiState& s) {
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
   ImGui::SliderFloat("True-peak ceiling", &set.ceiling_dbtp, -6.0f, 0.0f, "%.1f dBTP", ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::IsItemDeactivatedAfterEdit();
+  int mode = static_cast<int>(set.mode);
+  const char* modes[] = {"White-box model + ITO on z", "ITO on the 46 parameters"};
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
-  ImGui::SliderInt("ITO steps", &set.steps, 10, 500, "%d steps", ImGuiSliderFlags_AlwaysClamp);
+  if (ImGui::Combo("Method", &mode, modes, IM_ARRAYSIZE(modes))) {
+    set.mode = static_cast<MasterMode>(mode);
+    changed = true;
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("White-box model: a network predicts the settings from the reference, then ITO refines\n"
+                      "its reference embedding. ITO on the parameters: the baseline, optimizing the 46 settings.");
+  int& steps = set.mode == MasterMode::WhiteBoxModel ? set.ito_steps : set.steps;
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+  ImGui::SliderInt("ITO steps", &steps, set.mode == MasterMode::WhiteBoxModel ? 0 : 10, 500, "%d steps",
+                   ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::IsItemDeactivatedAfterEdit();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step budget for inference-time optimization (more = slower, closer match)");
   if (changed) emit_settings(set);

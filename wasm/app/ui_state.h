@@ -57,7 +57,13 @@ struct PlaybackView {
 
 enum class TargetMode { MatchReference = 0, Streaming14 = 1, Loud9 = 2, Custom = 3 };
 
+// How a master is made: the learned white-box model with ITO on its reference embedding z
+// (the paper's method), or ITO directly on the 46 chain parameters (the baseline).
+enum class MasterMode { WhiteBoxModel, ItoOnParams };
+
 struct Settings {
+  MasterMode mode = MasterMode::WhiteBoxModel;
+  int ito_steps = 30;  // ITO-on-z budget of the model mode
   TargetMode target = TargetMode::MatchReference;
   float custom_lufs = -12.0f;
   float ceiling_dbtp = -1.0f;

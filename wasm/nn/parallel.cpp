@@ -13,9 +13,9 @@
 namespace ito::nn {
 namespace {
 
+#ifndef __EMSCRIPTEN__
 thread_local bool t_inside_parallel = false;
 
-#ifndef __EMSCRIPTEN__
 // Workers wait for a job, take indices from a shared counter, and report when done.
 class Pool {
  public:
