@@ -52,8 +52,13 @@ attribution="$site/ATTRIBUTION"
 
 # --- Icons (PNG, generated) and the service worker's precache list ----------------------
 # The learned white-box model and the Fx-normalization statistics (fetched by the worker).
-mkdir -p "$site/models"
-cp models/whitebox.itom models/fxnorm_stats.txt "$site/models/"
+mkdir -p "$site/models" "$site/ort"
+cp models/whitebox.itom models/whitebox_encoder.onnx models/whitebox_converter.onnx models/fxnorm_stats.txt \
+  "$site/models/"
+# ONNX Runtime Web from npm (never a CDN): its WebGPU build, which also runs the WASM backend.
+ortdist=node_modules/onnxruntime-web/dist
+cp "$ortdist/ort.webgpu.min.js" "$ortdist/ort-wasm-simd-threaded.asyncify.mjs" \
+  "$ortdist/ort-wasm-simd-threaded.asyncify.wasm" "$site/ort/"
 node web/tools/make_icons.mjs "$site"
 node web/tools/precache_list.mjs "$site"
 echo "build_web: site in $site (UI: $ui)"

@@ -206,6 +206,14 @@ async function master(options = {}) {
     uiProgress(r.summary.steps, r.summary.mode === 'theta' ? opts.steps : opts.itoSteps, r.summary.bestLoss,
       r.summary.bestLoss, false);
     state.summary = r.summary;
+    const inf = r.summary.inference;
+    if (inf) {
+      state.inference = inf;
+      if (inf.error) console.warn(`ONNX Runtime Web unavailable (${inf.error}); the C++ forward ran instead`);
+      // The UI's backend line names what ran Φ and Ψ, and how long they took.
+      const timing = inf.error ? '' : ` (${Math.round(inf.phiMs + inf.psiMs)} ms)`;
+      uiCall('ui_set_backend', ['string'], [`${state.backend}; Φ/Ψ: ${inf.backend}${timing}`]);
+    }
     state.params = Array.from(r.summary.params);
     state.initialParams = Array.from(r.summary.initialParams);
     state.inputGainDb = r.summary.inputGainDb;
@@ -215,7 +223,8 @@ async function master(options = {}) {
     uiTrack('output');
     uiParams();
     updateHtml();
-    return { ...summaryOf('output'), mode: r.summary.mode, steps: r.summary.steps, stop: r.summary.stop,
+    return { ...summaryOf('output'), mode: r.summary.mode, inference: r.summary.inference || null,
+      steps: r.summary.steps, stop: r.summary.stop,
       initialLoss: r.summary.initialLoss, bestLoss: r.summary.bestLoss, seconds: r.summary.seconds,
       targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb };
   });
@@ -473,6 +482,7 @@ window.studio = {
     input: summaryOf('input'), reference: summaryOf('reference'), output: summaryOf('output'),
     params: state.params ? state.params.slice() : null, busy: state.busy, error: state.error,
     status: state.status, backend: state.backend, model: state.model, mode: state.summary ? state.summary.mode : null,
+    inference: state.inference || null,
     playback: { which: player.which, playing: player.playing, position: position(), matchLoudness: player.match,
       gain: player.gain ? player.gain.gain.value : 1, loop: player.loop },
   }),

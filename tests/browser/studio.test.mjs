@@ -143,6 +143,12 @@ test('the demo pair masters with the white-box model and ITO on z, offline-capab
               `${summary.initialLoss.toFixed(4)} -> ${summary.bestLoss.toFixed(4)}`);
   assert.equal(summary.mode, 'white-box');
   assert.ok(summary.bestLoss <= summary.initialLoss);
+  // Φ and Ψ ran in ONNX Runtime Web (WASM here: no GPU in CI) and agree with our C++ forward.
+  const inf = summary.inference;
+  console.log(`# ${inf.backend}: Φ ${inf.phiMs?.toFixed(0)} ms, Ψ ${inf.psiMs?.toFixed(0)} ms on 30 s excerpts, ` +
+              `max |ORT - C++| ${inf.parity}`);
+  assert.ok(inf.backend.startsWith('ONNX Runtime Web'), `backend ${inf.backend} ${inf.error || ''}`);
+  assert.ok(inf.parity < 1e-4, `ORT and C++ parameters differ by ${inf.parity}`);
   const s = await studio(() => window.studio.state());
   assert.equal(s.params.length, 46);
   assert.ok(Math.abs(s.output.metrics.lufs - s.reference.metrics.lufs) < 0.5,

@@ -280,6 +280,8 @@ val master_with_model_js(val in_l, val in_r, val ref_l, val ref_r, val options, 
       opt.target_lufs = std::clamp(options["targetLufs"].as<double>(), -40.0, -5.0);
     if (options.hasOwnProperty("ceilingDbtp") && options["ceilingDbtp"].isNumber())
       opt.ceiling_dbtp = std::clamp(options["ceilingDbtp"].as<double>(), -12.0, 0.0);
+    if (options.hasOwnProperty("zInit") && !options["zInit"].isNull() && !options["zInit"].isUndefined())
+      opt.z_init = emscripten::convertJSArrayToNumberVector<float>(options["zInit"]);
     ItoZCallback callback;
     if (on_progress.typeOf().as<std::string>() == "function") {
       callback = [&on_progress](const ItoZProgress& p) {
@@ -305,6 +307,41 @@ val master_with_model_js(val in_l, val in_r, val ref_l, val ref_r, val options, 
     out.set("outputLufs", finite_or(r.finalize.output_lufs, -100.0));
     out.set("outputTruePeakDbtp", finite_or(r.finalize.output_true_peak_dbtp, -100.0));
     return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+// What ONNX Runtime is given in the page: {reference: {left, right}, input: {left, right}}
+// (Φ's reference excerpt and Ψ's Fx-normalized input excerpt, as master_with_model uses).
+val model_excerpts_js(val in_l, val in_r, val ref_l, val ref_r) {
+  try {
+    if (!loaded_model()) throw std::runtime_error("no model is loaded");
+    const ModelExcerpts ex =
+        model_excerpts(to_stereo(in_l, in_r), to_stereo(ref_l, ref_r), kSampleRate, loaded_model()->stats);
+    auto pair = [](const Stereo& x) {
+      val o = val::object();
+      o.set("left", float32_array(x.l));
+      o.set("right", float32_array(x.r));
+      return o;
+    };
+    val out = val::object();
+    out.set("reference", pair(ex.reference));
+    out.set("input", pair(ex.input));
+    return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+// Ψ's parameters by our own C++ forward, for comparing with ONNX Runtime's.
+val predict_params_js(val left, val right, val z) {
+  try {
+    if (!loaded_model()) throw std::runtime_error("no model is loaded");
+    const std::vector<float> zv = emscripten::convertJSArrayToNumberVector<float>(z);
+    if (zv.size() != static_cast<std::size_t>(loaded_model()->model.encoder->z_dim()))
+      throw std::invalid_argument("z has the wrong size");
+    return params_array(predict_params(*loaded_model()->model.converter, to_stereo(left, right), zv));
   } catch (const std::exception& e) {
     return error_object(e.what());
   }
@@ -422,6 +459,8 @@ EMSCRIPTEN_BINDINGS(ito_engine_api) {
   emscripten::function("master", &ito::master);
   emscripten::function("loadModel", &ito::load_model);
   emscripten::function("masterWithModel", &ito::master_with_model_js);
+  emscripten::function("modelExcerpts", &ito::model_excerpts_js);
+  emscripten::function("predictParams", &ito::predict_params_js);
   emscripten::function("render", &ito::render);
   emscripten::function("paramTable", &ito::param_table_array);
   emscripten::function("formatParam", &ito::format_param_js);

@@ -48,6 +48,12 @@ Stereo run_blackbox(const models::Converter& psi, const Stereo& x, const std::ve
   return out;
 }
 
+ModelExcerpts model_excerpts(const Stereo& input, const Stereo& reference, double fs, const FxNormStats& stats,
+                             const ModelMasteringOptions& options) {
+  return {analysis_excerpt(reference, fs, options.excerpt_seconds, options.excerpt_count),
+          analysis_excerpt(fx_normalize(input, fs, stats), fs, options.excerpt_seconds, options.excerpt_count)};
+}
+
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
                                        const ModelMasteringOptions& options, const ItoZCallback& callback) {
@@ -60,7 +66,11 @@ ModelMasteringResult master_with_model(const Stereo& input, const Stereo& refere
   ModelMasteringResult result;
   result.target_lufs = options.target_lufs.value_or(reference_lufs);
   result.normalized_input = fx_normalize(input, fs, stats, &result.fxnorm);
-  result.z_ref = embed(*model.encoder, reference, fs, options.excerpt_seconds, options.excerpt_count);
+  if (!options.z_init.empty() && options.z_init.size() != static_cast<std::size_t>(model.encoder->z_dim()))
+    throw std::invalid_argument("the starting embedding has the wrong size");
+  result.z_ref = options.z_init.empty()
+                     ? embed(*model.encoder, reference, fs, options.excerpt_seconds, options.excerpt_count)
+                     : options.z_init;
   const AfFeatures target = compute_af_features(reference, fs);
   const Objective objective = loudness_matched_af_objective(target, result.target_lufs, fs);
   const FinalizeOptions finalize{result.target_lufs, options.ceiling_dbtp};

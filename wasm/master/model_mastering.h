@@ -23,7 +23,17 @@ struct ModelMasteringOptions {
   double blackbox_ito_seconds = 6.0;  // black-box ITO runs on a shorter excerpt (its cost)
   std::optional<double> target_lufs;  // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
+  // The starting embedding, when the caller already has it (e.g. Φ run by ONNX Runtime in
+  // the browser); empty: Φ(reference excerpt) here.
+  std::vector<float> z_init;
 };
+
+// The excerpts the networks see: Φ's of the reference, Ψ's of the Fx-normalized input.
+struct ModelExcerpts {
+  Stereo reference, input;
+};
+ModelExcerpts model_excerpts(const Stereo& input, const Stereo& reference, double fs, const FxNormStats& stats,
+                             const ModelMasteringOptions& options = {});
 
 struct ModelMasteringResult {
   Stereo output;
