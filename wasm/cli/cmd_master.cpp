@@ -1,4 +1,5 @@
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "cli/report.h"
 #include "master/mastering.h"
 #include "master/model_mastering.h"
+#include "ito/feature_targets.h"
 #include "cli/model_loader.h"
 
 namespace ito {
@@ -46,7 +48,8 @@ const char* stop_name(ItoStop s) {
 int run_master(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
-                   "excerpt", "params-out", "model", "ito-steps"},
+                   "excerpt", "params-out", "model", "ito-steps", "reference2", "blend", "crest-db",
+                   "width-scale", "tilt-db"},
                   {"json", "force"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
@@ -101,6 +104,26 @@ int run_master(const std::vector<std::string>& argv) {
   for (const auto* a : {&input, &reference})
     for (const std::string& w : a->warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
   const double fs = input.sample_rate;
+
+  // Other ITO targets: a blend with a second reference, and adjustments of the features.
+  FeatureAdjustments adjust;
+  adjust.crest_db = args.number("crest-db", 0.0);
+  adjust.width_scale = args.number("width-scale", 1.0);
+  adjust.tilt_db = args.number("tilt-db", 0.0);
+  if (std::fabs(adjust.crest_db) > 20 || adjust.width_scale < 0 || adjust.width_scale > 4 || std::fabs(adjust.tilt_db) > 24)
+    throw UsageError("need --crest-db in -20..20, --width-scale in 0..4, --tilt-db in -24..24");
+  const bool adjusted = args.has("crest-db") || args.has("width-scale") || args.has("tilt-db");
+  if (args.has("reference2") || adjusted) {
+    AfFeatures target = compute_af_features(reference.audio, fs);
+    if (args.has("reference2")) {
+      const double amount = args.number("blend", 0.5);
+      if (!(amount >= 0 && amount <= 1)) throw UsageError("--blend must be in 0..1");
+      target = blend_features(target, compute_af_features(load_audio(args.get("reference2")).audio, fs), amount);
+    }
+    target = adjust_features(target, adjust);
+    options.target_features = target;
+    model_options.target_features = target;
+  }
 
   MasterRun result;
   ProgressBar bar("ITO", use_model ? model_options.ito.max_steps : options.ito.max_steps);

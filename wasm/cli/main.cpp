@@ -18,6 +18,9 @@ constexpr const char* kUsage = R"(usage:
                          black-box: the learned models (models/*.itom) with ITO on z
       --steps N          ITO-on-theta step budget (default 100)
       --ito-steps N      ITO-on-z step budget with --model (default 30; 0 = prediction only)
+      --reference2 F --blend A   match a blend of two references' features (A: 0..1 toward F)
+      --crest-db D --width-scale S --tilt-db T   adjust the target features: crest factor,
+                         stereo width (side/mid ratio) and spectral tilt (dB across 20 Hz-20 kHz)
       --ceiling DB       true-peak ceiling in dBTP (default -1)
       --target-lufs L    output loudness (default: the reference's)
       --optimizer NAME   adam (default) or radam

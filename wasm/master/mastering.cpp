@@ -101,7 +101,7 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
 
   Stereo excerpt = analysis_excerpt(input, fs, options.excerpt_seconds, options.excerpt_count);
   apply_gain(excerpt, result.input_gain_db);
-  const AfFeatures target = compute_af_features(reference, fs);
+  const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
   // The final stage sets the loudness, so ITO matches everything else at that loudness.
   result.ito = ito_on_theta(excerpt, loudness_matched_af_objective(target, result.target_lufs, fs), fs,
                             initial_params(excerpt, fs), options.ito, callback);

@@ -22,6 +22,9 @@ struct MasteringOptions {
   int excerpt_count = 6;               // evenly spaced segments making up the excerpt
   std::optional<double> target_lufs;   // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
+  // What ITO matches; default: the reference's AF features (ito/feature_targets.h makes
+  // blends of two references and adjusted targets).
+  std::optional<AfFeatures> target_features;
 };
 
 struct MasteringResult {

@@ -71,7 +71,7 @@ ModelMasteringResult master_with_model(const Stereo& input, const Stereo& refere
   result.z_ref = options.z_init.empty()
                      ? embed(*model.encoder, reference, fs, options.excerpt_seconds, options.excerpt_count)
                      : options.z_init;
-  const AfFeatures target = compute_af_features(reference, fs);
+  const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
   const Objective objective = loudness_matched_af_objective(target, result.target_lufs, fs);
   const FinalizeOptions finalize{result.target_lufs, options.ceiling_dbtp};
   const models::Converter& psi = *model.converter;

@@ -23,6 +23,7 @@ struct ModelMasteringOptions {
   double blackbox_ito_seconds = 6.0;  // black-box ITO runs on a shorter excerpt (its cost)
   std::optional<double> target_lufs;  // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
+  std::optional<AfFeatures> target_features;  // default: the reference's (see MasteringOptions)
   // The starting embedding, when the caller already has it (e.g. Φ run by ONNX Runtime in
   // the browser); empty: Φ(reference excerpt) here.
   std::vector<float> z_init;

@@ -1,0 +1,42 @@
+#include "ito/feature_targets.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace ito {
+
+AfFeatures blend_features(const AfFeatures& a, const AfFeatures& b, double amount) {
+  if (a.bark_mid.size() != b.bark_mid.size() || a.bark_side.size() != b.bark_side.size())
+    throw std::invalid_argument("blend_features: the two feature sets differ in size");
+  const double t = std::clamp(amount, 0.0, 1.0);
+  auto mix = [t](double x, double y) { return (1.0 - t) * x + t * y; };
+  AfFeatures out = a;
+  for (int c = 0; c < 2; ++c) {
+    out.rms[c] = mix(a.rms[c], b.rms[c]);
+    out.crest_db[c] = mix(a.crest_db[c], b.crest_db[c]);
+  }
+  out.width = mix(a.width, b.width);
+  out.imbalance = mix(a.imbalance, b.imbalance);
+  for (std::size_t k = 0; k < a.bark_mid.size(); ++k) out.bark_mid[k] = mix(a.bark_mid[k], b.bark_mid[k]);
+  for (std::size_t k = 0; k < a.bark_side.size(); ++k) out.bark_side[k] = mix(a.bark_side[k], b.bark_side[k]);
+  return out;
+}
+
+AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adjust) {
+  AfFeatures out = base;
+  for (double& c : out.crest_db) c += adjust.crest_db;
+  out.width *= std::max(0.0, adjust.width_scale);
+  // Bark bands hold natural logs of magnitudes: +x dB is +x ln(10)/20.
+  constexpr double kNepersPerDb = 0.11512925464970229;
+  const int n = static_cast<int>(out.bark_mid.size());
+  for (int b = 0; b < n && b < kAfBarkBands; ++b) {
+    const double position = n > 1 ? static_cast<double>(b) / (n - 1) - 0.5 : 0.0;  // -0.5 .. 0.5
+    const double db = adjust.tilt_db * position + adjust.band_db[b];
+    out.bark_mid[b] += db * kNepersPerDb;
+    if (b < static_cast<int>(out.bark_side.size())) out.bark_side[b] += db * kNepersPerDb;
+  }
+  return out;
+}
+
+}  // namespace ito

@@ -1,0 +1,29 @@
+// Targets for ITO other than one reference (the paper notes ITO takes any differentiable
+// objective). They are all AF-feature targets, so the same (loudness-matched) AF loss
+// drives ITO on Θ and ITO on z toward them:
+//   - blend_features: between two references (a mix of two styles), feature by feature;
+//     the Bark bands are log magnitudes, so the blend is a geometric mean of the spectra;
+//   - adjust_features: a musician's moves relative to a starting point (e.g. the current
+//     master): crest factor, stereo width, spectral tilt and per-band Bark levels.
+// Loudness is not a feature target: the final stage sets it (target LUFS).
+#pragma once
+#include <array>
+
+#include "analysis/af_loss.h"
+
+namespace ito {
+
+// (1 - amount) * a + amount * b for every feature; amount in [0, 1].
+AfFeatures blend_features(const AfFeatures& a, const AfFeatures& b, double amount);
+
+struct FeatureAdjustments {
+  double crest_db = 0.0;      // added to both channels' crest factor (more = more dynamic)
+  double width_scale = 1.0;   // multiplies the side/mid energy ratio (0 = mono)
+  double tilt_db = 0.0;       // spectral tilt: +tilt_db/2 at 20 kHz, -tilt_db/2 at 20 Hz,
+                              // linear in Bark band index (brighter when positive)
+  std::array<double, kAfBarkBands> band_db{};  // per Bark band, on mid and side alike
+};
+
+AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adjust);
+
+}  // namespace ito
