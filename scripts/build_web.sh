@@ -55,6 +55,9 @@ attribution="$site/ATTRIBUTION"
 mkdir -p "$site/models" "$site/ort"
 cp models/whitebox.itom models/whitebox_encoder.onnx models/whitebox_converter.onnx models/fxnorm_stats.txt \
   "$site/models/"
+# WGSL compute shaders (Ψ's backward pass on the GPU, web/gpu_backward.js).
+mkdir -p "$site/shaders"
+cp shaders/*.wgsl "$site/shaders/"
 # ONNX Runtime Web from npm (never a CDN): its WebGPU build, which also runs the WASM backend.
 ortdist=node_modules/onnxruntime-web/dist
 cp "$ortdist/ort.webgpu.min.js" "$ortdist/ort-wasm-simd-threaded.asyncify.mjs" \
