@@ -13,6 +13,7 @@
 #include <complex>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -187,6 +188,53 @@ const char* stop_name(ItoStop s) {
   return "budget";
 }
 
+// The final-stage options both mastering calls take: {targetLufs|null, ceilingDbtp}.
+template <class Options>
+void read_final_stage_options(const val& options, Options& opt) {
+  if (options.hasOwnProperty("targetLufs") && options["targetLufs"].isNumber())
+    opt.target_lufs = std::clamp(options["targetLufs"].as<double>(), -40.0, -5.0);
+  if (options.hasOwnProperty("ceilingDbtp") && options["ceilingDbtp"].isNumber())
+    opt.ceiling_dbtp = std::clamp(options["ceilingDbtp"].as<double>(), -12.0, 0.0);
+}
+
+// onProgress(step, loss, bestLoss) as an ITO callback; it returns false to stop (a falsy
+// non-boolean, e.g. undefined, keeps going). No callback when on_progress is not a function.
+template <class Progress>
+std::function<bool(const Progress&)> progress_callback(const val& on_progress) {
+  if (on_progress.typeOf().as<std::string>() != "function") return {};
+  return [&on_progress](const Progress& p) { return !on_progress(p.step, p.loss, p.best_loss).isFalse(); };
+}
+
+// The summary both mastering calls return.
+struct MasteringSummary {
+  const Stereo& output;
+  const Params &params, &initial_params;
+  double input_gain_db, target_lufs;
+  const std::vector<double>& loss_curve;
+  double initial_loss, best_loss;
+  int steps;
+  ItoStop stop;
+  const FinalizeReport& finalize;
+};
+
+val summary_object(const MasteringSummary& r) {
+  val out = val::object();
+  out.set("left", float32_array(r.output.l));
+  out.set("right", float32_array(r.output.r));
+  out.set("params", params_array(r.params));
+  out.set("initialParams", params_array(r.initial_params));
+  out.set("inputGainDb", r.input_gain_db);
+  out.set("targetLufs", r.target_lufs);
+  out.set("lossCurve", float64_array(r.loss_curve.data(), r.loss_curve.size()));
+  out.set("initialLoss", r.initial_loss);
+  out.set("bestLoss", r.best_loss);
+  out.set("steps", r.steps);
+  out.set("stop", std::string(stop_name(r.stop)));
+  out.set("outputLufs", finite_or(r.finalize.output_lufs, -100.0));
+  out.set("outputTruePeakDbtp", finite_or(r.finalize.output_true_peak_dbtp, -100.0));
+  return out;
+}
+
 // options: {steps, targetLufs|null, ceilingDbtp}; onProgress(step, loss, bestLoss)
 // returns false to stop (a falsy non-boolean, e.g. undefined, keeps going).
 val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progress) {
@@ -200,36 +248,11 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
     if (options.hasOwnProperty("steps") && options["steps"].isNumber()) {
       opt.ito.max_steps = std::clamp(options["steps"].as<int>(), 0, 2000);
     }
-    if (options.hasOwnProperty("targetLufs") && options["targetLufs"].isNumber()) {
-      opt.target_lufs = std::clamp(options["targetLufs"].as<double>(), -40.0, -5.0);
-    }
-    if (options.hasOwnProperty("ceilingDbtp") && options["ceilingDbtp"].isNumber()) {
-      opt.ceiling_dbtp = std::clamp(options["ceilingDbtp"].as<double>(), -12.0, 0.0);
-    }
-    ItoCallback callback;
-    if (on_progress.typeOf().as<std::string>() == "function") {
-      callback = [&on_progress](const ItoProgress& p) {
-        const val keep = on_progress(p.step, p.loss, p.best_loss);
-        return !(keep.isFalse());
-      };
-    }
-    const MasteringResult r = master_with_reference(input, reference, kSampleRate, opt, callback);
-
-    val out = val::object();
-    out.set("left", float32_array(r.output.l));
-    out.set("right", float32_array(r.output.r));
-    out.set("params", params_array(r.params));
-    out.set("initialParams", params_array(r.ito.initial));
-    out.set("inputGainDb", r.input_gain_db);
-    out.set("targetLufs", r.target_lufs);
-    out.set("lossCurve", float64_array(r.ito.loss_curve.data(), r.ito.loss_curve.size()));
-    out.set("initialLoss", r.ito.initial_loss);
-    out.set("bestLoss", r.ito.best_loss);
-    out.set("steps", r.ito.steps);
-    out.set("stop", std::string(stop_name(r.ito.stop)));
-    out.set("outputLufs", finite_or(r.finalize.output_lufs, -100.0));
-    out.set("outputTruePeakDbtp", finite_or(r.finalize.output_true_peak_dbtp, -100.0));
-    return out;
+    read_final_stage_options(options, opt);
+    const MasteringResult r = master_with_reference(input, reference, kSampleRate, opt,
+                                                    progress_callback<ItoProgress>(on_progress));
+    return summary_object({r.output, r.params, r.ito.initial, r.input_gain_db, r.target_lufs, r.ito.loss_curve,
+                           r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize});
   } catch (const std::exception& e) {
     return error_object(e.what());
   }
@@ -276,36 +299,16 @@ val master_with_model_js(val in_l, val in_r, val ref_l, val ref_r, val options, 
     ModelMasteringOptions opt;
     if (options.hasOwnProperty("itoSteps") && options["itoSteps"].isNumber())
       opt.ito.max_steps = std::clamp(options["itoSteps"].as<int>(), 0, 1000);
-    if (options.hasOwnProperty("targetLufs") && options["targetLufs"].isNumber())
-      opt.target_lufs = std::clamp(options["targetLufs"].as<double>(), -40.0, -5.0);
-    if (options.hasOwnProperty("ceilingDbtp") && options["ceilingDbtp"].isNumber())
-      opt.ceiling_dbtp = std::clamp(options["ceilingDbtp"].as<double>(), -12.0, 0.0);
+    read_final_stage_options(options, opt);
     if (options.hasOwnProperty("zInit") && !options["zInit"].isNull() && !options["zInit"].isUndefined())
       opt.z_init = emscripten::convertJSArrayToNumberVector<float>(options["zInit"]);
-    ItoZCallback callback;
-    if (on_progress.typeOf().as<std::string>() == "function") {
-      callback = [&on_progress](const ItoZProgress& p) {
-        return !(on_progress(p.step, p.loss, p.best_loss).isFalse());
-      };
-    }
     const LoadedModel& m = *loaded_model();
-    const ModelMasteringResult r = master_with_model(input, reference, kSampleRate, m.model, m.stats, opt, callback);
-    val out = val::object();
-    out.set("left", float32_array(r.output.l));
-    out.set("right", float32_array(r.output.r));
+    const ModelMasteringResult r = master_with_model(input, reference, kSampleRate, m.model, m.stats, opt,
+                                                     progress_callback<ItoZProgress>(on_progress));
+    val out = summary_object({r.output, r.params_after, r.params_before, 0.0, r.target_lufs, r.ito.loss_curve,
+                              r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize});
     out.set("normalizedLeft", float32_array(r.normalized_input.l));
     out.set("normalizedRight", float32_array(r.normalized_input.r));
-    out.set("params", params_array(r.params_after));
-    out.set("initialParams", params_array(r.params_before));
-    out.set("inputGainDb", 0.0);
-    out.set("targetLufs", r.target_lufs);
-    out.set("lossCurve", float64_array(r.ito.loss_curve.data(), r.ito.loss_curve.size()));
-    out.set("initialLoss", r.ito.initial_loss);
-    out.set("bestLoss", r.ito.best_loss);
-    out.set("steps", r.ito.steps);
-    out.set("stop", std::string(stop_name(r.ito.stop)));
-    out.set("outputLufs", finite_or(r.finalize.output_lufs, -100.0));
-    out.set("outputTruePeakDbtp", finite_or(r.finalize.output_true_peak_dbtp, -100.0));
     return out;
   } catch (const std::exception& e) {
     return error_object(e.what());

@@ -99,12 +99,10 @@ int run_eval(const std::vector<std::string>& argv) {
   if (limit > 0 && static_cast<int>(pairs.size()) > limit) pairs.resize(limit);
   if (pairs.empty()) throw UsageError("no pairs in '" + args.positional()[0] + "'");
 
-  const bool need_wb = true;  // its Φ gives the embedding similarity of every mode
   const bool need_bb = std::any_of(modes.begin(), modes.end(), [](const std::string& m) { return m.rfind("black-box", 0) == 0; });
-  const models::Model wb = load_model("white-box");
+  const models::Model wb = load_model("white-box");  // its Φ also gives every mode's embedding similarity
   std::optional<models::Model> bb;
   if (need_bb) bb = load_model("black-box");
-  (void)need_wb;
   const FxNormStats stats = load_fxnorm_stats();
 
   std::map<std::string, std::vector<Row>> rows;
