@@ -14,6 +14,7 @@
 #include "cli/atomic_file.h"
 #include "cli/audio_io.h"
 #include "models/model_file.h"
+#include "cli_run.h"
 #include "test_signals.h"
 
 namespace fs = std::filesystem;
@@ -21,20 +22,8 @@ namespace fs = std::filesystem;
 namespace ito {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-};
-
-CliRun run(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " " + ITOMASTER_PATH + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using testing::CliRun;
+CliRun run(const std::string& args, const std::string& env = "") { return testing::run_cli(args, env); }
 
 class CliModels : public ::testing::Test {
  protected:

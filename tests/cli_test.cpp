@@ -12,6 +12,7 @@
 #include "analysis/loudness.h"
 #include "analysis/true_peak.h"
 #include "cli/audio_io.h"
+#include "cli_run.h"
 #include "test_signals.h"
 
 namespace fs = std::filesystem;
@@ -19,21 +20,8 @@ namespace fs = std::filesystem;
 namespace ito {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-CliRun run(const std::string& args) {
-  const char* exe = std::getenv("ITOMASTER");  // lets a developer test another build
-  const std::string cmd = std::string(exe ? exe : ITOMASTER_PATH) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using testing::CliRun;
+CliRun run(const std::string& args, const std::string& env = "") { return testing::run_cli(args, env); }
 
 class Cli : public ::testing::Test {
  protected:
