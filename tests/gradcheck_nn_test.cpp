@@ -19,22 +19,10 @@
 #include "nn/conv1d.h"
 #include "nn/linear.h"
 #include "nn/tensor.h"
+#include "nn_test_util.h"
 
 namespace ito::nn {
 namespace {
-
-std::vector<float> random_vec(std::size_t n, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
-
-Tensor random_tensor(int channels, int frames, std::mt19937& rng) {
-  Tensor t(channels, frames);
-  t.data = random_vec(t.size(), rng);
-  return t;
-}
 
 // sum(r * y) in double.
 double dot(const float* r, const float* y, std::size_t n) {

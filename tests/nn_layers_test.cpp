@@ -18,6 +18,7 @@
 #include "nn/batch_norm.h"
 #include "nn/conv1d.h"
 #include "nn/parallel.h"
+#include "nn_test_util.h"
 
 namespace ito::nn {
 namespace {
@@ -25,19 +26,6 @@ namespace {
 // Float unit roundoff: the rounding error of any summation order of n products is at most
 // about n * u * sum|terms|; 2u per term leaves room for the reference's own rounding.
 constexpr double kU = 0x1p-24;
-
-std::vector<float> random_vec(std::size_t n, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
-
-Tensor random_tensor(int channels, int frames, std::mt19937& rng) {
-  Tensor t(channels, frames);
-  t.data = random_vec(t.size(), rng);
-  return t;
-}
 
 // y[o][t] = b[o] + sum_i sum_k w[o][i][k] * x[i][t*stride + k*dilation - pad_left], zero outside x,
 // in double, with sum |terms| per output for the rounding bound. Padding and output length

@@ -26,6 +26,7 @@
 #include "nn/conv1d.h"
 #include "nn/linear.h"
 #include "nn/tensor.h"
+#include "nn_test_util.h"
 
 namespace ito::nn {
 namespace {
@@ -48,19 +49,6 @@ constexpr const char* kPythons[] = {"python3", "/usr/bin/python3"};
 // nn_reference.py exits with this when it cannot import torch (importing it is slow, so
 // the script itself is the probe).
 constexpr int kNoTorch = 77;
-
-std::vector<float> random_vec(std::size_t n, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
-
-Tensor random_tensor(int channels, int frames, std::mt19937& rng) {
-  Tensor t(channels, frames);
-  t.data = random_vec(t.size(), rng);
-  return t;
-}
 
 Batch random_batch(int batch, int channels, int frames, std::mt19937& rng) {
   Batch b;
