@@ -26,44 +26,61 @@ Params predict_params(const models::Converter& psi, const Stereo& x, const std::
   return to_params(p.front());
 }
 
+WhiteBoxEvaluation evaluate_white_box(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
+                                      const Objective& objective, double fs, models::Converter::Tape* tape) {
+  std::vector<std::vector<float>> p;
+  // forward() only reads the weights when not training.
+  const_cast<models::Converter&>(psi).forward({models::to_tensor(x)}, {z}, false, &p, nullptr, tape);
+  WhiteBoxEvaluation e;
+  e.params = to_params(p.front());
+  Chain chain(fs);
+  ChainTape chain_tape;
+  Stereo output, grad_output;
+  chain.set_params(e.params);
+  chain.process(x, output, tape ? &chain_tape : nullptr);
+  e.loss = objective(output, tape ? &grad_output : nullptr);
+  if (!tape || !std::isfinite(e.loss)) return e;
+  Params gp{};
+  chain.backward(chain_tape, grad_output, nullptr, gp);
+  e.grad_params.assign(gp.begin(), gp.end());
+  return e;
+}
+
+std::vector<float> converter_backward_z(const models::Converter& psi, const models::Converter::Tape& tape,
+                                        const std::vector<float>& grad_params) {
+  const std::vector<std::vector<float>> g_params{grad_params};
+  std::vector<std::vector<float>> gz;
+  psi.backward(tape, &g_params, nullptr, nullptr, &gz);
+  return gz.front();
+}
+
 namespace {
 
 // Ψ (and for white-box the chain) at one z: the objective and, on request, dL/dz.
 struct ZEvaluator {
   const Stereo& x;
-  models::Converter& net;
+  const models::Converter& net;
   const Objective& objective;
   double fs;
   bool white;
-  nn::Batch input{models::to_tensor(x)};
-  Chain chain{fs};
 
-  double operator()(const std::vector<float>& z, Params* params, std::vector<float>* gz) {
+  double operator()(const std::vector<float>& z, Params* params, std::vector<float>* gz) const {
     models::Converter::Tape tape;
-    ChainTape chain_tape;
-    std::vector<std::vector<float>> p;
-    nn::Batch y;
-    Stereo output, grad_output;
-    net.forward(input, {z}, false, white ? &p : nullptr, white ? nullptr : &y, gz ? &tape : nullptr);
     if (white) {
-      *params = to_params(p.front());
-      chain.set_params(*params);
-      chain.process(x, output, gz ? &chain_tape : nullptr);
-    } else {
-      output = models::to_stereo(y.front());
+      const WhiteBoxEvaluation e = evaluate_white_box(net, x, z, objective, fs, gz ? &tape : nullptr);
+      *params = e.params;
+      if (gz && !e.grad_params.empty()) *gz = converter_backward_z(net, tape, e.grad_params);
+      return e.loss;
     }
-    const double loss = objective(output, gz ? &grad_output : nullptr);
+    nn::Batch y;
+    const_cast<models::Converter&>(net).forward({models::to_tensor(x)}, {z}, false, nullptr, &y,
+                                                 gz ? &tape : nullptr);
+    Stereo grad_output;
+    const double loss = objective(models::to_stereo(y.front()), gz ? &grad_output : nullptr);
     if (!gz || !std::isfinite(loss)) return loss;
     std::vector<std::vector<float>> g;
-    if (white) {
-      Params gp{};
-      chain.backward(chain_tape, grad_output, nullptr, gp);
-      const std::vector<std::vector<float>> g_params{std::vector<float>(gp.begin(), gp.end())};
-      net.backward(tape, &g_params, nullptr, nullptr, &g);
-    } else {
-      const nn::Batch g_audio{models::to_tensor(grad_output)};
-      net.backward(tape, nullptr, &g_audio, nullptr, &g);
-    }
+    const nn::Batch g_audio{models::to_tensor(grad_output)};
+    net.backward(tape, nullptr, &g_audio, nullptr, &g);
     *gz = g.front();
     return loss;
   }
@@ -71,77 +88,116 @@ struct ZEvaluator {
 
 }  // namespace
 
+ItoZStepper::ItoZStepper(const std::vector<float>& z_init, const ItoZOptions& options)
+    : options_(options), pending_(z_init), z_(z_init.begin(), z_init.end()), grad_d_(z_init.size()) {
+  double mean_square = 0.0;
+  for (float v : z_init) mean_square += double(v) * v;
+  z_scale_ = std::max(std::sqrt(mean_square / std::max<std::size_t>(1, z_init.size())), 1e-3);
+  result_.initial_z = result_.best_z = z_init;
+  result_.relative_lr = options.relative_lr;
+}
+
+void ItoZStepper::report(double loss, const Params* params, const std::vector<float>* gz) {
+  if (done_) throw std::logic_error("ItoZStepper::report after the end");
+  advance();
+  ++result_.evaluations;
+  stepped_ = phase_ == Phase::Step;
+  moved_ = false;
+  if (!stepped_) {  // a step-size trial
+    if (std::isfinite(loss) && loss < best_trial_) best_trial_ = loss, result_.relative_lr = options_.step_size_trials[trial_];
+    ++trial_;
+    return;
+  }
+  const bool first = result_.loss_curve.empty();
+  result_.loss_curve.push_back(loss);
+  at_ = pending_;
+  last_loss_ = loss;
+  has_params_ = params != nullptr;
+  if (params) last_params_ = *params;
+  if (gz && std::isfinite(loss)) grad_ = *gz;
+  if (first) {
+    result_.initial_loss = result_.best_loss = loss;
+    if (params) result_.initial_params = result_.best_params = *params;
+  }
+  if (std::isfinite(loss) && loss < result_.best_loss * (1.0 - options_.min_rel_improvement)) {
+    result_.best_loss = loss;
+    result_.best_z = at_;
+    if (params) result_.best_params = *params;
+    since_improvement_ = 0;
+  } else if (!first) {
+    ++since_improvement_;
+  }
+  if (result_.evaluations > options_.max_steps) {
+    done_ = true, result_.stop = ItoStop::Budget;
+  } else if (since_improvement_ >= options_.patience || !std::isfinite(loss)) {
+    done_ = true, result_.stop = ItoStop::EarlyStop;
+  }
+}
+
+ItoZProgress ItoZStepper::progress() const {
+  return {static_cast<int>(result_.loss_curve.size()) - 1, last_loss_, result_.best_loss, at_,
+          has_params_ ? &last_params_ : nullptr};
+}
+
+void ItoZStepper::stop() {
+  done_ = true;
+  result_.stop = ItoStop::Callback;
+}
+
+const std::vector<float>& ItoZStepper::next_z() {
+  advance();
+  return pending_;
+}
+
+bool ItoZStepper::wants_gradient() {
+  advance();
+  return phase_ == Phase::Step;
+}
+
+// After an update step: the step-size trials (first time only), else Adam's next update.
+// After a trial: the next trial, or the first update at the step size the trials chose.
+void ItoZStepper::advance() {
+  if (moved_ || done_) return;
+  moved_ = true;
+  if (stepped_ && !optimizer_) {
+    best_trial_ = last_loss_;
+    trial_ = 0;
+  }
+  const bool more_trials = !optimizer_ && trial_ < options_.step_size_trials.size() &&
+                           result_.evaluations < options_.max_steps;
+  if (more_trials) {
+    phase_ = Phase::Trial;
+    pending_ = at_;
+    const double c = options_.step_size_trials[trial_];
+    for (std::size_t i = 0; i < pending_.size(); ++i)
+      pending_[i] -= static_cast<float>(c * z_scale_ * ((grad_[i] > 0) - (grad_[i] < 0)));
+    return;
+  }
+  if (!optimizer_)
+    optimizer_.emplace(z_.size(), AdamConfig{result_.relative_lr * z_scale_, 0.9, 0.999, 1e-8, options_.rectified});
+  phase_ = Phase::Step;
+  for (std::size_t i = 0; i < z_.size(); ++i) grad_d_[i] = grad_[i];
+  optimizer_->step(z_.data(), grad_d_.data());
+  for (std::size_t i = 0; i < z_.size(); ++i) pending_[i] = static_cast<float>(z_[i]);
+  ++result_.steps;
+}
+
 ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::vector<float>& z_init,
                     const Objective& objective, double fs, const ItoZOptions& options,
                     const ItoZCallback& callback) {
   if (!psi.folded()) throw std::invalid_argument("ito_on_z: the converter must be in inference form (folded)");
   const bool white = psi.kind() == models::ConverterKind::WhiteBox;
-  // forward() and backward() only read the weights when not training.
-  ZEvaluator evaluate{x, const_cast<models::Converter&>(psi), objective, fs, white};
-
-  double mean_square = 0.0;
-  for (float v : z_init) mean_square += double(v) * v;
-  const double z_scale = std::max(std::sqrt(mean_square / std::max<std::size_t>(1, z_init.size())), 1e-3);
-
-  ItoZResult result;
-  result.initial_z = result.best_z = z_init;
-  std::vector<float> zf = z_init, gz;
-  std::vector<double> z(z_init.begin(), z_init.end()), gz_d(z.size());
-  std::optional<AdamOptimizer> optimizer;
-  double relative_lr = options.relative_lr;
-  int since_improvement = 0, evaluations = 0;
-  for (int step = 0;; ++step) {
+  const ZEvaluator evaluate{x, psi, objective, fs, white};
+  ItoZStepper stepper(z_init, options);
+  while (!stepper.done()) {
+    const bool gradient = stepper.wants_gradient();
     Params params{};
-    const double loss = evaluate(zf, &params, &gz);
-    ++evaluations;
-    result.loss_curve.push_back(loss);
-    if (step == 0) {
-      result.initial_loss = result.best_loss = loss;
-      result.initial_params = result.best_params = params;
-    }
-    if (std::isfinite(loss) && loss < result.best_loss * (1.0 - options.min_rel_improvement)) {
-      result.best_loss = loss;
-      result.best_z = zf;
-      result.best_params = params;
-      since_improvement = 0;
-    } else if (step > 0) {
-      ++since_improvement;
-    }
-    if (callback && !callback({step, loss, result.best_loss, zf, white ? &params : nullptr})) {
-      result.stop = ItoStop::Callback;
-      break;
-    }
-    if (evaluations > options.max_steps) {
-      result.stop = ItoStop::Budget;
-      break;
-    }
-    if (since_improvement >= options.patience || !std::isfinite(loss)) {
-      result.stop = ItoStop::EarlyStop;
-      break;
-    }
-    if (!optimizer) {
-      // Step-size trials along Adam's first direction, within the step budget.
-      double best_trial = loss;
-      for (double c : options.step_size_trials) {
-        if (evaluations >= options.max_steps) break;
-        std::vector<float> trial = zf;
-        for (std::size_t i = 0; i < trial.size(); ++i)
-          trial[i] -= static_cast<float>(c * z_scale * ((gz[i] > 0) - (gz[i] < 0)));
-        Params trial_params{};
-        const double trial_loss = evaluate(trial, &trial_params, nullptr);
-        ++evaluations;
-        if (std::isfinite(trial_loss) && trial_loss < best_trial) best_trial = trial_loss, relative_lr = c;
-      }
-      optimizer.emplace(z.size(), AdamConfig{relative_lr * z_scale, 0.9, 0.999, 1e-8, options.rectified});
-    }
-    for (std::size_t i = 0; i < z.size(); ++i) gz_d[i] = gz[i];
-    optimizer->step(z.data(), gz_d.data());
-    for (std::size_t i = 0; i < z.size(); ++i) zf[i] = static_cast<float>(z[i]);
-    result.steps = step + 1;
+    std::vector<float> gz;
+    const double loss = evaluate(stepper.next_z(), &params, gradient ? &gz : nullptr);
+    stepper.report(loss, white ? &params : nullptr, gradient ? &gz : nullptr);
+    if (stepper.stepped() && callback && !callback(stepper.progress())) stepper.stop();
   }
-  result.relative_lr = relative_lr;
-  result.evaluations = evaluations;
-  return result;
+  return stepper.result();
 }
 
 }  // namespace ito

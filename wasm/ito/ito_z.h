@@ -7,6 +7,7 @@
 // Early stopping, step budget and callback as ITO on Θ (ito_theta.h); Adam by default
 // (see ItoZOptions for the step size and RAdam).
 #pragma once
+#include <optional>
 #include <vector>
 
 #include "dsp/params.h"
@@ -47,6 +48,64 @@ struct ItoZResult {
   double relative_lr = 0;          // the step size used (after the trials)
   int evaluations = 0;             // objective evaluations, trials included (<= max_steps + 1)
 };
+
+// ITO on z as a state machine, for callers that evaluate the objective themselves (the
+// browser's worker, whose GPU backward is asynchronous). ito_on_z() drives it with the C++
+// evaluation, so both paths take the same steps:
+//   while (!s.done()) { evaluate at s.next_z() (dL/dz only if s.wants_gradient());
+//                       s.report(loss, params, gz); if (s.stepped() && !callback) s.stop(); }
+class ItoZStepper {
+ public:
+  ItoZStepper(const std::vector<float>& z_init, const ItoZOptions& options);
+
+  bool done() const { return done_; }
+  // Where to evaluate next, and whether dL/dz is needed there (an update step) or only the
+  // loss (a step-size trial). The move to the next point happens here, after the caller
+  // had its chance to stop() on the last step's progress.
+  const std::vector<float>& next_z();
+  bool wants_gradient();
+  // The evaluation at next_z(): the loss, Ψ's parameters there (white-box; null for
+  // black-box) and dL/dz when wants_gradient() (null otherwise).
+  void report(double loss, const Params* params, const std::vector<float>* gz);
+  // After report(): whether that evaluation was an update step (not a trial), and its progress.
+  bool stepped() const { return stepped_; }
+  ItoZProgress progress() const;
+  void stop();  // the caller's stop button
+  const ItoZResult& result() const { return result_; }
+
+ private:
+  enum class Phase { Step, Trial };
+  void advance();
+
+  ItoZOptions options_;
+  ItoZResult result_;
+  Phase phase_ = Phase::Step;
+  bool done_ = false, stepped_ = false, moved_ = true;
+  std::vector<float> pending_;    // the z to evaluate next
+  std::vector<float> at_, grad_;  // the latest update step's z and dL/dz
+  double last_loss_ = 0, z_scale_ = 1, best_trial_ = 0;
+  Params last_params_{};
+  bool has_params_ = false;
+  std::size_t trial_ = 0;
+  int since_improvement_ = 0;
+  std::vector<double> z_, grad_d_;
+  std::optional<AdamOptimizer> optimizer_;
+};
+
+// One white-box evaluation at z, split at Ψ's output so that Ψ's backward to z can run
+// elsewhere (the browser's GPU): the objective of chain(x; Ψ(x, z)) and, with `tape`,
+// Ψ's forward tape and dL/dΘ through the chain's backward.
+struct WhiteBoxEvaluation {
+  double loss = 0;
+  Params params{};              // Ψ(x, z)
+  std::vector<float> grad_params;  // dL/dΘ (46 values; empty without a tape or for a non-finite loss)
+};
+WhiteBoxEvaluation evaluate_white_box(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
+                                      const Objective& objective, double fs,
+                                      models::Converter::Tape* tape = nullptr);
+// dL/dz from a white-box tape and dL/dΘ (Ψ's hand-written backward).
+std::vector<float> converter_backward_z(const models::Converter& psi, const models::Converter::Tape& tape,
+                                        const std::vector<float>& grad_params);
 
 // x: the (Fx-normalized) input excerpt. psi must be folded (inference form).
 ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::vector<float>& z_init,

@@ -54,43 +54,60 @@ ModelExcerpts model_excerpts(const Stereo& input, const Stereo& reference, doubl
           analysis_excerpt(fx_normalize(input, fs, stats), fs, options.excerpt_seconds, options.excerpt_count)};
 }
 
-ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
-                                       const models::Model& model, const FxNormStats& stats,
-                                       const ModelMasteringOptions& options, const ItoZCallback& callback) {
+ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& reference, double fs,
+                                        const models::Model& model, const FxNormStats& stats,
+                                        const ModelMasteringOptions& options) {
   if (!model.encoder->folded() || !model.converter->folded())
     throw std::invalid_argument("master_with_model: the model must be folded");
   const double reference_lufs = integrated_loudness(reference, fs);
   if (!std::isfinite(integrated_loudness(input, fs))) throw std::invalid_argument("the input is silent");
   if (!std::isfinite(reference_lufs)) throw std::invalid_argument("the reference is silent");
-
-  ModelMasteringResult result;
-  result.target_lufs = options.target_lufs.value_or(reference_lufs);
-  result.normalized_input = fx_normalize(input, fs, stats, &result.fxnorm);
   if (!options.z_init.empty() && options.z_init.size() != static_cast<std::size_t>(model.encoder->z_dim()))
     throw std::invalid_argument("the starting embedding has the wrong size");
-  result.z_ref = options.z_init.empty()
-                     ? embed(*model.encoder, reference, fs, options.excerpt_seconds, options.excerpt_count)
-                     : options.z_init;
-  const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
-  const Objective objective = loudness_matched_af_objective(target, result.target_lufs, fs);
-  const FinalizeOptions finalize{result.target_lufs, options.ceiling_dbtp};
-  const models::Converter& psi = *model.converter;
 
+  ModelMasteringPlan plan;
+  plan.target_lufs = options.target_lufs.value_or(reference_lufs);
+  plan.finalize = {plan.target_lufs, options.ceiling_dbtp};
+  plan.normalized_input = fx_normalize(input, fs, stats, &plan.fxnorm);
+  plan.z_ref = options.z_init.empty()
+                   ? embed(*model.encoder, reference, fs, options.excerpt_seconds, options.excerpt_count)
+                   : options.z_init;
+  const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
+  plan.objective = loudness_matched_af_objective(target, plan.target_lufs, fs);
+  // Black-box ITO runs on a shorter excerpt: every step runs Ψ at full rate.
+  const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
+  plan.excerpt = analysis_excerpt(plan.normalized_input, fs,
+                                  white ? options.excerpt_seconds : options.blackbox_ito_seconds,
+                                  options.excerpt_count);
+  return plan;
+}
+
+ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model, ItoZResult ito,
+                                            double fs) {
+  ModelMasteringResult result;
+  result.target_lufs = plan.target_lufs;
+  result.fxnorm = plan.fxnorm;
+  result.z_ref = std::move(plan.z_ref);
+  result.ito = std::move(ito);
+  const models::Converter& psi = *model.converter;
   if (psi.kind() == models::ConverterKind::WhiteBox) {
-    const Stereo excerpt =
-        analysis_excerpt(result.normalized_input, fs, options.excerpt_seconds, options.excerpt_count);
-    result.ito = ito_on_z(excerpt, psi, result.z_ref, objective, fs, options.ito, callback);
     result.params_before = result.ito.initial_params;
     result.params_after = result.ito.best_params;
-    result.output = render_master(result.normalized_input, result.params_after, 0.0, fs, finalize, &result.finalize);
-    return result;
+    result.output = render_master(plan.normalized_input, result.params_after, 0.0, fs, plan.finalize, &result.finalize);
+  } else {
+    const Stereo processed = run_blackbox(psi, plan.normalized_input, result.ito.best_z, fs);
+    result.output = finalize_to_target(processed, fs, plan.finalize, &result.finalize);
   }
-  const Stereo excerpt =
-      analysis_excerpt(result.normalized_input, fs, options.blackbox_ito_seconds, options.excerpt_count);
-  result.ito = ito_on_z(excerpt, psi, result.z_ref, objective, fs, options.ito, callback);
-  const Stereo processed = run_blackbox(psi, result.normalized_input, result.ito.best_z, fs);
-  result.output = finalize_to_target(processed, fs, finalize, &result.finalize);
+  result.normalized_input = std::move(plan.normalized_input);
   return result;
+}
+
+ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
+                                       const models::Model& model, const FxNormStats& stats,
+                                       const ModelMasteringOptions& options, const ItoZCallback& callback) {
+  ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options);
+  ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, plan.z_ref, plan.objective, fs, options.ito, callback);
+  return finish_model_mastering(std::move(plan), model, std::move(ito), fs);
 }
 
 }  // namespace ito

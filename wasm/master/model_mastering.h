@@ -47,6 +47,23 @@ struct ModelMasteringResult {
   FinalizeReport finalize{};
 };
 
+// master_with_model() in three parts, for callers that run ITO on z themselves (the
+// browser's step-wise loop): plan (normalize, embed, objective), ITO, finish (render).
+struct ModelMasteringPlan {
+  Stereo normalized_input;  // f_norm(input)
+  FxNormReport fxnorm;
+  std::vector<float> z_ref;  // Φ(reference), or options.z_init
+  Stereo excerpt;            // what ITO on z evaluates (of the normalized input)
+  Objective objective;       // the loudness-matched AF loss against the target features
+  double target_lufs = 0;
+  FinalizeOptions finalize{};
+};
+ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& reference, double fs,
+                                        const models::Model& model, const FxNormStats& stats,
+                                        const ModelMasteringOptions& options);
+ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
+                                            ItoZResult ito, double fs);
+
 // `model` must be folded. Throws std::invalid_argument for silent input or reference.
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
