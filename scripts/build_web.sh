@@ -51,9 +51,9 @@ attribution="$site/ATTRIBUTION"
 } > "$attribution.tmp" && mv "$attribution.tmp" "$attribution"
 
 # --- Icons (PNG, generated) and the service worker's precache list ----------------------
-# The learned white-box model and the Fx-normalization statistics (fetched by the worker).
+# The learned models and the Fx-normalization statistics (fetched by the worker).
 mkdir -p "$site/models" "$site/ort"
-cp models/whitebox.itom models/whitebox_encoder.onnx models/whitebox_converter.onnx models/fxnorm_stats.txt \
+cp models/whitebox.itom models/blackbox.itom models/whitebox_encoder.onnx models/whitebox_converter.onnx models/fxnorm_stats.txt \
   "$site/models/"
 # WGSL compute shaders (Ψ's backward pass on the GPU, web/gpu_backward.js).
 mkdir -p "$site/shaders"

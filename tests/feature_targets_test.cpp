@@ -1,6 +1,8 @@
 // Blended and adjusted AF-feature targets, and ITO on Θ moving toward them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "analysis/af_loss.h"
@@ -49,6 +51,35 @@ TEST(FeatureTargets, AdjustmentsMoveTheRightFeatures) {
   const AfFeatures same = adjust_features(base, {});
   EXPECT_EQ(same.bark_mid, base.bark_mid);
   EXPECT_EQ(same.width, base.width);
+}
+
+// Every Bark band belongs to exactly one tone region, each region holds at least one band,
+// and the regions follow the frequency axis (the band centres of the spec's filterbank).
+TEST(FeatureTargets, ToneRegionsCoverTheBarkBandsOnce) {
+  std::array<int, kAfBarkBands> hits{};
+  int previous_last = -1;
+  for (int r = 0; r < static_cast<int>(kToneRegions.size()); ++r) {
+    FeatureAdjustments adj;
+    add_tone_region_db(adj, r, 1.0);
+    int first = kAfBarkBands, last = -1;
+    for (int b = 0; b < kAfBarkBands; ++b) {
+      if (adj.band_db[b] == 0.0) continue;
+      EXPECT_EQ(adj.band_db[b], 1.0);
+      ++hits[b];
+      first = std::min(first, b), last = std::max(last, b);
+    }
+    EXPECT_GE(last, first) << kToneRegions[r].name << " holds no band";
+    EXPECT_EQ(first, previous_last + 1) << kToneRegions[r].name;
+    previous_last = last;
+  }
+  for (int b = 0; b < kAfBarkBands; ++b) EXPECT_EQ(hits[b], 1) << "band " << b;
+  // The edges from af_loss: the 1 kHz band is in "Mids", the 15 kHz band in "Air".
+  const std::vector<double> edges = bark_band_edges_hz();
+  FeatureAdjustments mids;
+  add_tone_region_db(mids, 2, -3.0);
+  for (int b = 0; b < kAfBarkBands; ++b)
+    EXPECT_EQ(mids.band_db[b] != 0.0, edges[b + 1] >= 500.0 && edges[b + 1] < 2000.0) << b;
+  EXPECT_THROW(add_tone_region_db(mids, 6, 1.0), std::invalid_argument);
 }
 
 // ITO on Θ toward "the same track, brighter and wider" makes the chain's output brighter

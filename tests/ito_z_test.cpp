@@ -197,6 +197,58 @@ TEST(ItoZ, StopsOnANonFiniteLoss) {
   EXPECT_TRUE(std::isfinite(r.best_loss));
 }
 
+// The browser drives ItoZStepper itself and splits each update step at Ψ's output (so Ψ's
+// backward to z can run on the GPU): with the C++ backward in its place, it takes exactly
+// ito_on_z's steps. stop() after a step ends it there, as the callback does.
+TEST(ItoZ, ASteppedLoopWithASplitBackwardMatchesItoOnZ) {
+  const Task task = make_task(1.0, 73);
+  const models::Converter psi = folded_converter(models::ConverterKind::WhiteBox, 74);
+  ItoZOptions options;
+  options.max_steps = 12;
+  options.patience = 12;
+  const ItoZResult reference = ito_on_z(task.x, psi, task.z_init, task.objective, kFs, options);
+  ASSERT_GT(reference.steps, 3);
+  for (int stop_after : {-1, 3}) {
+    ItoZStepper stepper(task.z_init, options);
+    int trials = 0;
+    while (!stepper.done()) {
+      const bool gradient = stepper.wants_gradient();
+      models::Converter::Tape tape;
+      const WhiteBoxEvaluation e =
+          evaluate_white_box(psi, task.x, stepper.next_z(), task.objective, kFs, gradient ? &tape : nullptr);
+      EXPECT_EQ(e.grad_params.size(), gradient ? 46u : 0u);
+      if (gradient) {
+        const std::vector<float> gz = converter_backward_z(psi, tape, e.grad_params);
+        stepper.report(e.loss, &e.params, &gz);
+      } else {
+        stepper.report(e.loss, &e.params, nullptr);
+        ++trials;
+      }
+      EXPECT_EQ(stepper.stepped(), gradient);
+      if (stepper.stepped() && stepper.progress().step == stop_after) stepper.stop();
+    }
+    const ItoZResult& r = stepper.result();
+    EXPECT_EQ(trials, static_cast<int>(options.step_size_trials.size()));
+    if (stop_after < 0) {
+      EXPECT_EQ(r.loss_curve, reference.loss_curve);
+      EXPECT_EQ(r.best_z, reference.best_z);
+      EXPECT_EQ(r.best_params, reference.best_params);
+      EXPECT_EQ(r.steps, reference.steps);
+      EXPECT_EQ(r.evaluations, reference.evaluations);
+      EXPECT_EQ(r.stop, reference.stop);
+    } else {
+      EXPECT_EQ(r.stop, ItoStop::Callback);
+      EXPECT_EQ(r.steps, stop_after);
+      EXPECT_EQ(r.loss_curve.size(), static_cast<std::size_t>(stop_after + 1));
+      EXPECT_TRUE(std::equal(r.loss_curve.begin(), r.loss_curve.end(), reference.loss_curve.begin()));
+    }
+  }
+  // Reporting after the end is a caller's bug.
+  ItoZStepper done(task.z_init, options);
+  done.stop();
+  EXPECT_THROW(done.report(1.0, nullptr, nullptr), std::logic_error);
+}
+
 TEST(ItoZ, RequiresTheInferenceForm) {
   const Task task = make_task(0.5, 71);
   models::Converter psi(small_config(models::ConverterKind::WhiteBox));

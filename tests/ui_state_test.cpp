@@ -66,6 +66,32 @@ TEST(UiActions, SendsExactJsonToThePage) {
   set_action_sink(nullptr);
 }
 
+// The master action carries the method and, only when moved from its defaults, the ITO target.
+TEST(UiActions, MasterSendsTheMethodAndAMovedTarget) {
+  std::string name, json;
+  set_action_sink([&](const char* n, const std::string& j) { name = n, json = j; });
+  Settings s;
+  s.mode = MasterMode::BlackBoxPreview;
+  s.ito_steps = 7;
+  s.steps = 40;
+  emit_master(s);
+  EXPECT_EQ(name, "master");
+  EXPECT_EQ(json, R"({"options":{"mode":"black-box","steps":40,"itoSteps":7,"targetLufs":null,"ceilingDbtp":-1}})");
+  s.mode = MasterMode::WhiteBoxModel;
+  s.adjust.width_scale = 0.5f;
+  s.adjust.tone_db[5] = 2.0f;
+  emit_master(s, true);
+  EXPECT_EQ(json, R"({"options":{"mode":"white-box","steps":40,"itoSteps":7,"targetLufs":null,"ceilingDbtp":-1,)"
+                  R"("target":{"blend":0,"crestDb":0,"widthScale":0.5,"tiltDb":0,"toneDb":[0,0,0,0,0,2],)"
+                  R"("relativeToMaster":false},"refine":true}})");
+  EXPECT_FALSE(is_default(s.adjust));
+  s.adjust = TargetAdjust{};
+  EXPECT_TRUE(is_default(s.adjust));
+  emit_open_second_reference();
+  EXPECT_EQ(json, R"({"kind":"reference2"})");
+  set_action_sink(nullptr);
+}
+
 TEST(UiFormat, TimesAndParameterValues) {
   EXPECT_EQ(format_time(62.34), "1:02.3");
   EXPECT_EQ(format_time(-1.0), "--:--");

@@ -9,6 +9,7 @@ const MAX_SECONDS = 30 * 60;
 const $ = (sel) => document.querySelector(sel);
 const state = {
   tracks: { input: null, reference: null, output: null },  // {buffer: AudioBuffer, analysis, name}
+  reference2: null,  // {buffer, analysis, name}: a second reference for blended ITO targets
   params: null, initialParams: null, summary: null,
   inputGainDb: 0, targetLufs: null, ceilingDbtp: -1,
   busy: false, error: null, status: '', backend: 'WASM SIMD (Web Worker)',
@@ -100,8 +101,8 @@ async function stopMaster() {
   for (const [, p] of pending) p.reject(new Error('stopped'));
   pending.clear();
   await startWorker();
-  for (const kind of ['input', 'reference']) {
-    const t = state.tracks[kind];
+  for (const kind of ['input', 'reference', 'reference2']) {
+    const t = kind === 'reference2' ? state.reference2 : state.tracks[kind];
     if (t) { const c = channels(t.buffer); await call('load', { kind, ...c }, [c.left.buffer, c.right.buffer]); }
   }
   if (state.tracks.output) await rerender();
@@ -165,12 +166,17 @@ async function job(label, fn) {
 }
 
 async function loadTrack(kind, source, name) {
-  if (kind !== 'input' && kind !== 'reference') throw new Error(`cannot load into "${kind}"`);
+  if (kind !== 'input' && kind !== 'reference' && kind !== 'reference2') throw new Error(`cannot load into "${kind}"`);
   return job(`Decoding ${name}...`, async () => {
     const buffer = await decodeStereo44k(await toBytes(source), name);
     uiStatus(`Analyzing ${name}...`);
     const c = channels(buffer);
     const analysis = await call('load', { kind, ...c }, [c.left.buffer, c.right.buffer]);
+    if (kind === 'reference2') {  // only a blend target: no waveform view of its own
+      state.reference2 = { buffer, analysis, name };
+      uiCall('ui_set_reference2', ['string'], [`${name} (${analysis.metrics.lufs.toFixed(1)} LUFS)`]);
+      return { metrics: { ...analysis.metrics }, seconds: buffer.duration };
+    }
     state.tracks[kind] = { buffer, analysis, name };
     if (kind === 'input') {
       state.tracks.output = null; state.params = null; state.initialParams = null; state.summary = null;
@@ -206,16 +212,27 @@ async function master(options = {}) {
     uiProgress(r.summary.steps, r.summary.mode === 'theta' ? opts.steps : opts.itoSteps, r.summary.bestLoss,
       r.summary.bestLoss, false);
     state.summary = r.summary;
-    const inf = r.summary.inference;
+    const inf = r.summary.inference, ito = r.summary.ito;
     if (inf) {
       state.inference = inf;
       if (inf.error) console.warn(`ONNX Runtime Web unavailable (${inf.error}); the C++ forward ran instead`);
-      // The UI's backend line names what ran Φ and Ψ, and how long they took.
-      const timing = inf.error ? '' : ` (${Math.round(inf.phiMs + inf.psiMs)} ms)`;
-      uiCall('ui_set_backend', ['string'], [`${state.backend}; Φ/Ψ: ${inf.backend}${timing}`]);
     }
-    state.params = Array.from(r.summary.params);
-    state.initialParams = Array.from(r.summary.initialParams);
+    if (inf || ito) {
+      // The UI's backend line names what ran Φ and Ψ and Ψ's backward, and how long they took.
+      const parts = [state.backend];
+      if (inf) parts.push(`Φ/Ψ: ${inf.backend}${inf.error ? '' : ` (${Math.round(inf.phiMs + inf.psiMs)} ms)`}`);
+      if (ito) parts.push(`ITO backward: ${ito.backward} (${Math.round(ito.stepMs)} ms/step)`);
+      uiCall('ui_set_backend', ['string'], [parts.join('; ')]);
+    }
+    if (r.summary.mode === 'black-box') {  // the network rendered the audio: no settings to edit
+      state.params = null;
+      state.initialParams = null;
+      uiCall('ui_clear_params', [], []);
+      uiStatus(`Black-box preview: the loudest ${r.summary.previewSeconds.toFixed(0)} s of the input`);
+    } else {
+      state.params = Array.from(r.summary.params);
+      state.initialParams = Array.from(r.summary.initialParams);
+    }
     state.inputGainDb = r.summary.inputGainDb;
     state.targetLufs = r.summary.targetLufs;
     state.ceilingDbtp = r.summary.ceilingDbtp;
@@ -224,6 +241,7 @@ async function master(options = {}) {
     uiParams();
     updateHtml();
     return { ...summaryOf('output'), mode: r.summary.mode, inference: r.summary.inference || null,
+      ito: r.summary.ito || null, preview: r.summary.preview, previewSeconds: r.summary.previewSeconds, lossCurve: Array.from(r.summary.lossCurve),
       steps: r.summary.steps, stop: r.summary.stop,
       initialLoss: r.summary.initialLoss, bestLoss: r.summary.bestLoss, seconds: r.summary.seconds,
       targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb };
@@ -356,8 +374,9 @@ function playbackTick() {
 }
 
 // ------------------------------------------------------------------ files, drag and drop
-const fileInputs = { input: $('#file-input'), reference: $('#file-reference'), params: $('#file-params') };
-for (const kind of ['input', 'reference']) {
+const fileInputs = { input: $('#file-input'), reference: $('#file-reference'), reference2: $('#file-reference2'),
+  params: $('#file-params') };
+for (const kind of ['input', 'reference', 'reference2']) {
   fileInputs[kind].addEventListener('change', () => {
     const f = fileInputs[kind].files[0];
     fileInputs[kind].value = '';

@@ -1,33 +1,50 @@
 // The engine's Web Worker: analysis, mastering (ITO) and re-rendering run here, so the
 // page (and its UI) never freezes. Messages: {id, op, args} -> {id, ok, result | error},
-// plus {id, progress: {step, loss, bestLoss}} while mastering and {warning} if the model
+// plus {id, progress: {step, loss, bestLoss}} while mastering and {warning} if a model
 // cannot be loaded. Audio arrives and leaves
 // as transferred Float32Arrays (planar stereo, 44.1 kHz).
-/* global createStudio */
-importScripts('studio.js');
+/* global createStudio, GpuBackward */
+importScripts('studio.js', 'gpu_backward.js');
 
-const tracks = { input: null, reference: null };  // {left, right}
+const tracks = { input: null, reference: null, reference2: null };  // {left, right}
 let output = null;      // {left, right} of the current master
 let lastMaster = null;  // {inputGainDb, targetLufs, ceilingDbtp}
 let stopFlag = null;    // Int32Array on a SharedArrayBuffer when the page is cross-origin isolated
 let engine;
 let model = null;       // {kind, parameters} once models/whitebox.itom is loaded
+let blackBox = null;    // the same for models/blackbox.itom
 let normalized = null;  // {left, right}: the Fx-normalized input a model master's chain processed
+let lastZ = null;       // the best embedding of the last white-box master ("refine" starts there)
+let stopRequested = false;  // the 'stop' message (when the page is not cross-origin isolated)
 
 const ready = createStudio({ locateFile: (f) => f }).then(async (m) => {
   engine = m;
   // The learned white-box model ships with the site (precached, so it works offline).
   try {
-    const [bytes, stats] = await Promise.all([
-      fetch('models/whitebox.itom').then((r) => { if (!r.ok) throw new Error(r.status); return r.arrayBuffer(); }),
-      fetch('models/fxnorm_stats.txt').then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); }),
-    ]);
-    model = check(engine.loadModel(new Uint8Array(bytes), stats));
+    const get = (f, as) => fetch(f).then((r) => { if (!r.ok) throw new Error(`${f}: ${r.status}`); return r[as](); });
+    const [white, black, stats] = await Promise.all([get('models/whitebox.itom', 'arrayBuffer'),
+      get('models/blackbox.itom', 'arrayBuffer').catch(() => null), get('models/fxnorm_stats.txt', 'text')]);
+    model = check(engine.loadModel(new Uint8Array(white), stats));
+    if (black) blackBox = check(engine.loadModel(new Uint8Array(black), stats));
   } catch (e) {
     model = null;  // ITO on the parameters still works
     self.postMessage({ warning: `the white-box model could not be loaded (${e.message || e})` });
   }
 });
+
+// ---- Ψ's backward to z on the GPU (web/gpu_backward.js, shaders/*.wgsl) when WebGPU gives an
+// adapter; else (or when it fails) the C++ backward in our WASM.
+let gpuState = null;  // {gpu} or {error}
+async function gpuBackward() {
+  if (gpuState) return gpuState;
+  try {
+    const gpu = await GpuBackward.create({ shaderBase: 'shaders/' });
+    gpuState = gpu ? { gpu } : { error: 'no WebGPU adapter' };
+  } catch (e) {
+    gpuState = { error: String(e && e.message ? e.message : e) };
+  }
+  return gpuState;
+}
 
 // ---- ONNX Runtime Web: Φ and Ψ's first prediction (WebGPU when an adapter exists, else
 // WASM; threads when the page is cross-origin isolated). Loaded on first use, from our origin.
@@ -55,10 +72,10 @@ async function ortSessions() {
 }
 
 // z and the 46 parameters by ONNX Runtime, checked against our C++ forward at the same z.
-async function ortPrediction(inputTrack, referenceTrack) {
+// ex: {reference, input}, the excerpts Φ and Ψ see (itoPrepare).
+async function ortPrediction(ex) {
   const s = await ortSessions();
   if (s.error) return { backend: 'C++ (WASM)', error: s.error };
-  const ex = check(engine.modelExcerpts(inputTrack.left, inputTrack.right, referenceTrack.left, referenceTrack.right));
   const tensor = (x) => {
     const data = new Float32Array(2 * x.left.length);
     data.set(x.left, 0);
@@ -75,6 +92,93 @@ async function ortPrediction(inputTrack, referenceTrack) {
   let parity = 0;
   for (let i = 0; i < p.length; i++) parity = Math.max(parity, Math.abs(p[i] - mine[i]));
   return { backend: s.backend, z: Float32Array.from(z), phiMs, psiMs, parity };
+}
+
+// The page's target settings -> itoPrepare/master options: {blend (with the second
+// reference), crestDb, widthScale, tiltDb, toneDb: [6], relativeToMaster (adjust from the
+// current master's features instead of the reference's)}.
+function targetOptions(t) {
+  const o = {};
+  if (t.blend > 0) {
+    if (!tracks.reference2) throw new Error('load a second reference to blend with');
+    o.reference2 = tracks.reference2;
+    o.blend = t.blend;
+  }
+  for (const k of ['crestDb', 'widthScale', 'tiltDb']) if (typeof t[k] === 'number') o[k] = t[k];
+  if (Array.isArray(t.toneDb) || ArrayBuffer.isView(t.toneDb)) o.toneDb = Array.from(t.toneDb);
+  if (t.relativeToMaster) {
+    if (!output) throw new Error('master once before adjusting relative to the master');
+    o.base = output;
+  }
+  return o;
+}
+
+// A master with a learned model, one ITO step at a time (wasm/app/ito_session_api.cpp):
+// ONNX Runtime runs Φ and Ψ's first prediction (white-box), each update step's backward to
+// z runs on the GPU when there is one, and the stop button works between steps.
+async function modelMaster(kind, opts, options, onProgress) {
+  const { left: il, right: ir } = tracks.input, { left: rl, right: rr } = tracks.reference;
+  const prep = check(engine.itoPrepare(il, ir, rl, rr, { ...opts, kind }));
+  let inference = null, zInit = null;
+  if (kind === 'white-box' && options.refine && lastZ) {
+    zInit = lastZ;
+  } else if (kind === 'white-box' && options.ort !== false) {
+    inference = await ortPrediction(prep);
+    if (inference.z) zInit = inference.z;
+  }
+  check(engine.itoStart(zInit));
+  // options.gpuBackward: false (never), 'always' (tests, benchmarks) or anything else (auto:
+  // the GPU unless its first backward pass is slower than the C++ forward pass of that step,
+  // e.g. on a software adapter, where the C++ backward is then faster).
+  let gpu = null, gpuError = null;
+  if (kind === 'white-box' && options.gpuBackward !== false) {
+    const g = await gpuBackward();
+    gpu = g.gpu || null;
+    gpuError = g.error || null;
+  }
+  const adaptive = options.gpuBackward !== 'always';
+  let gpuUsed = false;
+  // forwardMs: in itoNext (with the C++ backward, the whole step); backwardMs: on the GPU.
+  const timing = { evaluations: 0, forwardMs: 0, updates: 0, backwardMs: 0 };
+  for (;;) {
+    let t = performance.now();
+    let s = check(engine.itoNext(!!gpu));
+    const forwardMs = performance.now() - t;
+    timing.forwardMs += forwardMs;
+    timing.evaluations += 1;
+    if (s.needsGradient) {
+      t = performance.now();
+      try {
+        s = check(engine.itoReportGradient(await gpu.backwardZ(s.tape, s.gParams)));
+        gpuUsed = true;
+        const gpuMs = performance.now() - t;
+        if (adaptive && gpuMs > forwardMs) {
+          gpuError = `WebGPU (${gpu.adapterName}) took ${gpuMs.toFixed(0)} ms for a backward pass, the C++ ` +
+                     `forward ${forwardMs.toFixed(0)} ms: the C++ backward is faster here`;
+          gpu = null;
+        }
+      } catch (e) {  // the C++ backward takes over for this and every later step
+        gpuError = `the GPU backward failed (${e.message || e})`;
+        self.postMessage({ warning: gpuError });
+        gpu = null;
+        s = check(engine.itoCpuGradient());
+      }
+      timing.backwardMs += performance.now() - t;
+    }
+    if (s.stepped) timing.updates += 1;
+    if (s.stepped && !onProgress(s.step, s.loss, s.bestLoss) && !s.done) s = check(engine.itoStop());
+    if (s.done) break;
+    await new Promise((resolve) => setTimeout(resolve, 0));  // let a 'stop' message in
+  }
+  const r = check(engine.itoFinish());
+  if (kind === 'white-box') lastZ = r.bestZ;
+  const backward = gpu ? `WebGPU (${gpu.adapterName})` : gpuUsed ? 'C++ (WASM) after a WebGPU trial' : 'C++ (WASM)';
+  return { r, extra: {
+    inference: inference && { backend: inference.backend, phiMs: inference.phiMs, psiMs: inference.psiMs,
+                              parity: inference.parity, error: inference.error },
+    ito: { backward, gpuError, evaluations: timing.evaluations, updates: timing.updates,
+           forwardMs: timing.forwardMs, backwardMs: timing.backwardMs,
+           stepMs: (timing.forwardMs + timing.backwardMs) / Math.max(1, timing.evaluations) } } };
 }
 
 function check(result) {
@@ -102,42 +206,48 @@ const ops = {
     const a = analysis(left, right);
     tracks[kind] = { left, right };
     if (kind === 'input') { output = null; lastMaster = null; normalized = null; }
+    if (kind !== 'reference2') lastZ = null;  // refine starts over for another pair
     return [a, transferablesOf(a)];
   },
-  // options.mode: 'white-box' (the learned model + ITO on z; default when it loaded) or
-  // 'theta' (ITO on the 46 parameters).
+  // options.mode: 'white-box' (the learned model + ITO on z; default when it loaded),
+  // 'black-box' (a preview of the loudest 15 s) or 'theta' (ITO on the 46 parameters).
+  // options.target: other ITO targets (a second reference, feature adjustments; see
+  // targetOptions). options.refine: white-box ITO starts from the last master's best z.
   async master({ options }, id) {
     if (!tracks.input || !tracks.reference) throw new Error('load an input and a reference first');
     if (stopFlag) Atomics.store(stopFlag, 0, 0);
-    const mode = options.mode === 'theta' || !model ? 'theta' : 'white-box';
+    stopRequested = false;
+    let mode = options.mode === 'theta' || !model ? 'theta' : options.mode === 'black-box' ? 'black-box' : 'white-box';
+    if (mode === 'black-box' && !blackBox) throw new Error('the black-box model is not available');
     const opts = { steps: options.steps ?? 60, itoSteps: options.itoSteps ?? 30,
-                   targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1 };
+                   targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1,
+                   ...targetOptions(options.target || {}) };
     const maxSteps = mode === 'theta' ? opts.steps : opts.itoSteps;
     const onProgress = (step, loss, bestLoss) => {
       self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps } });
-      return !(stopFlag && Atomics.load(stopFlag, 0));
+      return !stopRequested && !(stopFlag && Atomics.load(stopFlag, 0));
     };
     const t0 = performance.now();
     const { left: il, right: ir } = tracks.input, { left: rl, right: rr } = tracks.reference;
-    let ortInfo = null;
-    if (mode !== 'theta' && options.ort !== false) {
-      ortInfo = await ortPrediction(tracks.input, tracks.reference);
-      if (ortInfo.z) opts.zInit = ortInfo.z;
+    let r, extra = {};
+    if (mode === 'theta') {
+      r = check(engine.master(il, ir, rl, rr, opts, onProgress));
+      normalized = null;
+    } else {
+      ({ r, extra } = await modelMaster(mode, opts, options, onProgress));
+      normalized = r.normalizedLeft ? { left: r.normalizedLeft, right: r.normalizedRight } : null;
     }
-    const r = check(mode === 'theta' ? engine.master(il, ir, rl, rr, opts, onProgress)
-                                     : engine.masterWithModel(il, ir, rl, rr, opts, onProgress));
-    normalized = mode === 'theta' ? null : { left: r.normalizedLeft, right: r.normalizedRight };
     output = { left: r.left, right: r.right };
     lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp };
     const a = analysis(r.left, r.right);
     const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
       targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
       stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
-      inference: ortInfo && { backend: ortInfo.backend, phiMs: ortInfo.phiMs, psiMs: ortInfo.psiMs,
-                              parity: ortInfo.parity, error: ortInfo.error } };
+      preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, ...extra };
     const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
     return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
   },
+  stop() { stopRequested = true; return [true, []]; },
   render({ params, inputGainDb, targetLufs, ceilingDbtp }) {
     if (!tracks.input) throw new Error('load an input first');
     // A model master's parameters apply to the Fx-normalized input.

@@ -125,3 +125,66 @@ test('GpuBackward.create() gives null without WebGPU or without an adapter (the 
   assert.equal(results.noAdapter, null);
   assert.ok(results.restored);
 });
+
+// The page's own ITO loop (web/worker.js, wasm/app/ito_session_api.cpp) with Ψ's backward on
+// the GPU, against the same master with the C++ backward: the same steps up to float rounding.
+test('the page masters the demo with ITO on z, Ψ\'s backward on WebGPU, as with the C++ backward', { timeout: 300000 }, async (t) => {
+  const studioPage = await (await browser.newContext()).newPage();
+  const errors = [];
+  studioPage.on('pageerror', (err) => errors.push(String(err)));
+  studioPage.on('console', (msg) => {
+    if (msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico')) errors.push(msg.text());
+  });
+  await studioPage.goto(origin + '/');
+  await studioPage.evaluate(() => window.studio.ready);
+  const hasAdapter = await studioPage.evaluate(async () => !!(navigator.gpu && await navigator.gpu.requestAdapter()));
+  if (!hasAdapter) {
+    t.skip('no WebGPU adapter in this Chromium');
+    return;
+  }
+  // A short pair (4 s of each demo clip, as 16-bit WAV): SwiftShader runs the shaders on the CPU.
+  await studioPage.evaluate(async () => {
+    const wav = (l, r) => {
+      const n = l.length, b = new DataView(new ArrayBuffer(44 + 4 * n));
+      const str = (o, t) => [...t].forEach((c, i) => b.setUint8(o + i, c.charCodeAt(0)));
+      str(0, 'RIFF'); b.setUint32(4, 36 + 4 * n, true); str(8, 'WAVEfmt '); b.setUint32(16, 16, true);
+      b.setUint16(20, 1, true); b.setUint16(22, 2, true); b.setUint32(24, 44100, true); b.setUint32(28, 176400, true);
+      b.setUint16(32, 4, true); b.setUint16(34, 16, true); str(36, 'data'); b.setUint32(40, 4 * n, true);
+      for (let i = 0; i < n; ++i) {
+        b.setInt16(44 + 4 * i, Math.round(Math.max(-1, Math.min(1, l[i])) * 32767), true);
+        b.setInt16(46 + 4 * i, Math.round(Math.max(-1, Math.min(1, r[i])) * 32767), true);
+      }
+      return b.buffer;
+    };
+    for (const [kind, file] of [['input', 'demo/input.ogg'], ['reference', 'demo/reference.ogg']]) {
+      const decoded = await new OfflineAudioContext(2, 1, 44100).decodeAudioData(await (await fetch(file)).arrayBuffer());
+      const part = (c) => decoded.getChannelData(Math.min(c, decoded.numberOfChannels - 1)).slice(5 * 44100, 9 * 44100);
+      await window.studio.load(kind, wav(part(0), part(1)));
+    }
+  });
+  // ort: false, so every run starts from the C++ Φ's z (ONNX Runtime's WebGPU build is not under test here).
+  const run = (gpuBackward) => studioPage.evaluate((g) =>
+    window.studio.master({ mode: 'white-box', itoSteps: 6, ort: false, gpuBackward: g }), gpuBackward);
+  const gpu = await run('always');
+  const cpu = await run(false);
+  const auto = await run(true);
+  console.log(`# ITO on z, 4 s pair, ${gpu.ito.evaluations} evaluations: ${gpu.ito.backward} ` +
+              `${gpu.ito.stepMs.toFixed(0)} ms per evaluation (GPU ${(gpu.ito.backwardMs / gpu.lossCurve.length).toFixed(0)} ` +
+              `ms per backward pass); ${cpu.ito.backward} ${cpu.ito.stepMs.toFixed(0)} ms per evaluation; ` +
+              `auto: ${auto.ito.backward}${auto.ito.gpuError ? ` (${auto.ito.gpuError})` : ''}`);
+  assert.match(gpu.ito.backward, /^WebGPU/);
+  assert.equal(gpu.ito.gpuError, null);
+  assert.equal(cpu.ito.backward, 'C++ (WASM)');
+  assert.ok(gpu.lossCurve.length >= 2, 'at least one update');
+  // The same steps whichever path computed dL/dz.
+  for (const other of [cpu, auto]) {
+    assert.equal(other.lossCurve.length, gpu.lossCurve.length);
+    assert.equal(other.lossCurve[0], gpu.lossCurve[0], 'the same start');
+    for (let i = 0; i < gpu.lossCurve.length; ++i) {
+      const rel = Math.abs(gpu.lossCurve[i] - other.lossCurve[i]) / other.lossCurve[i];
+      assert.ok(rel < 1e-3, `step ${i}: GPU ${gpu.lossCurve[i]} vs ${other.ito.backward} ${other.lossCurve[i]}`);
+    }
+  }
+  assert.deepEqual(errors, []);
+  await studioPage.close();
+});

@@ -154,8 +154,56 @@ test('the demo pair masters with the white-box model and ITO on z, offline-capab
   assert.ok(Math.abs(s.output.metrics.lufs - s.reference.metrics.lufs) < 0.5,
     `output ${s.output.metrics.lufs} vs reference ${s.reference.metrics.lufs}`);
   assert.ok(s.output.metrics.truePeakDbtp <= -0.9, `true peak ${s.output.metrics.truePeakDbtp}`);
+  // ITO ran step by step from the worker; without a GPU here, Ψ's backward ran in C++.
+  const ito = summary.ito;
+  console.log(`# ITO on z: ${ito.evaluations} evaluations, ${ito.updates} with a gradient by ${ito.backward}, ` +
+              `${ito.stepMs.toFixed(0)} ms per evaluation`);
+  assert.equal(ito.backward, 'C++ (WASM)');
+  // Every update step is a point of the loss curve; step-size trials are the other evaluations.
+  assert.equal(ito.updates, summary.lossCurve.length);
+  assert.ok(ito.evaluations >= ito.updates && ito.evaluations <= 3 + 1, `${ito.evaluations} evaluations`);
   // Editing a parameter re-renders from the Fx-normalized input the model's chain processed.
   await studio(() => window.studio.setParam(41, 0.55));
+  // Refine continues from the embedding where the last master ended: its first loss is
+  // that master's best.
+  const refined = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2, refine: true }));
+  assert.equal(refined.initialLoss, summary.bestLoss);
+  assert.equal(refined.inference, null, 'refine skips Φ');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('ITO targets: narrower, and blended with a second reference', { timeout: 240000 }, async () => {
+  const plain = await studio(() => window.studio.master({ mode: 'theta', steps: 3 }));
+  // Stereo width x0.3 relative to the current master: ITO on Θ narrows the image.
+  const narrow = await studio(() => window.studio.master({ mode: 'theta', steps: 15,
+    target: { widthScale: 0.3, relativeToMaster: true } }));
+  console.log(`# width ${plain.metrics.width.toFixed(3)} -> ${narrow.metrics.width.toFixed(3)} (target x0.3)`);
+  assert.ok(narrow.metrics.width < 0.8 * plain.metrics.width, `width ${plain.metrics.width} -> ${narrow.metrics.width}`);
+  // Blending fully toward a second reference that is the input itself: the untouched
+  // input nearly matches that target, so ITO starts far closer than toward the reference.
+  const missing = await page.evaluate(() => window.studio.master({ mode: 'theta', steps: 3, target: { blend: 1 } })
+    .then(() => null, (e) => e.message));
+  assert.match(missing, /second reference/);
+  await studio(async () => window.studio.load('reference2', await (await fetch('demo/input.ogg')).arrayBuffer()));
+  const blended = await studio(() => window.studio.master({ mode: 'theta', steps: 3, target: { blend: 1 } }));
+  console.log(`# AF loss at the start: ${plain.initialLoss.toFixed(4)} toward the reference, ` +
+              `${blended.initialLoss.toFixed(4)} toward the second reference (the input)`);
+  assert.ok(blended.initialLoss < 0.5 * plain.initialLoss, `${blended.initialLoss} vs ${plain.initialLoss}`);
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('the black-box model masters a preview of the loudest 15 s', { timeout: 240000 }, async () => {
+  const t0 = Date.now();
+  const bb = await studio(() => window.studio.master({ mode: 'black-box', itoSteps: 2 }));
+  const s = await studio(() => window.studio.state());
+  console.log(`# black-box preview (2 ITO steps): ${Date.now() - t0} ms, ${s.output.seconds.toFixed(2)} s of audio`);
+  assert.equal(bb.mode, 'black-box');
+  assert.equal(bb.preview, true);
+  assert.equal(bb.previewSeconds, 15);
+  assert.ok(Math.abs(s.output.seconds - 15) < 1e-3, `preview ${s.output.seconds} s`);
+  assert.equal(s.params, null, 'no chain parameters to edit');
+  assert.ok(Math.abs(s.output.metrics.lufs - s.reference.metrics.lufs) < 0.5);
+  assert.ok(s.output.metrics.truePeakDbtp <= -0.9);
   assert.deepEqual(consoleErrors, []);
 });
 

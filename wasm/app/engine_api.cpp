@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "analysis/fft.h"
+#include "app/engine_shared.h"
+#include "app/js_convert.h"
 #include "analysis/loudness.h"
 #include "dsp/params.h"
 #include "master/mastering.h"
@@ -32,35 +34,22 @@ using emscripten::val;
 namespace ito {
 namespace {
 
-constexpr double kSampleRate = 44100.0;
+using js::error_object;
+using js::finite_or;
+using js::float32_array;
+using js::float64_array;
+using js::params_array;
+using js::to_stereo;
+using app::kSampleRate;
+using app::require_playable;
+using app::summary_object;
+using models::ConverterKind;
+
 constexpr int kWaveformBins = 1024;
 constexpr int kSpectrumBands = 128;
 constexpr int kSpectrumFft = 4096;
 constexpr int kSpectrumMaxFrames = 256;  // frames averaged, evenly spread over the track
 constexpr double kMinSeconds = 0.5;
-
-Stereo to_stereo(const val& left, const val& right) {
-  Stereo x;
-  x.l = emscripten::convertJSArrayToNumberVector<float>(left);
-  x.r = emscripten::convertJSArrayToNumberVector<float>(right);
-  if (x.l.size() != x.r.size()) throw std::invalid_argument("left and right differ in length");
-  for (std::size_t i = 0; i < x.frames(); ++i) {
-    if (!std::isfinite(x.l[i]) || !std::isfinite(x.r[i])) throw std::invalid_argument("audio holds NaN or Inf samples");
-  }
-  return x;
-}
-
-// Copies (the views into wasm memory would go stale when memory grows).
-val float32_array(const float* data, std::size_t n) {
-  return val::global("Float32Array").new_(emscripten::typed_memory_view(n, data));
-}
-val float32_array(const std::vector<float>& v) { return float32_array(v.data(), v.size()); }
-
-val float64_array(const double* data, std::size_t n) {
-  return val::global("Float64Array").new_(emscripten::typed_memory_view(n, data));
-}
-
-val params_array(const Params& p) { return float64_array(p.data(), p.size()); }
 
 Params to_params(const val& array) {
   const std::vector<double> v = emscripten::convertJSArrayToNumberVector<double>(array);
@@ -68,22 +57,6 @@ Params to_params(const val& array) {
   Params p{};
   for (int i = 0; i < kNumParams; ++i) p[i] = std::clamp(std::isfinite(v[i]) ? v[i] : 0.5, 0.0, 1.0);
   return p;
-}
-
-// JSON can't carry -Infinity; a silent track reads as -100 LUFS / dBTP.
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
-
-val error_object(const std::string& message) {
-  val out = val::object();
-  out.set("error", message);
-  return out;
-}
-
-void require_playable(const Stereo& x, const char* what) {
-  if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate)) {
-    throw std::invalid_argument(std::string(what) + " is shorter than 0.5 s");
-  }
-  if (!std::isfinite(integrated_loudness(x, kSampleRate))) throw std::invalid_argument(std::string(what) + " is silent");
 }
 
 val metrics_object(const TrackMetrics& m) {
@@ -179,60 +152,12 @@ val analyze_track(val left, val right) {
   }
 }
 
-const char* stop_name(ItoStop s) {
-  switch (s) {
-    case ItoStop::Budget: return "budget";
-    case ItoStop::EarlyStop: return "early_stop";
-    case ItoStop::Callback: return "stopped";
-  }
-  return "budget";
-}
-
-// The final-stage options both mastering calls take: {targetLufs|null, ceilingDbtp}.
-template <class Options>
-void read_final_stage_options(const val& options, Options& opt) {
-  if (options.hasOwnProperty("targetLufs") && options["targetLufs"].isNumber())
-    opt.target_lufs = std::clamp(options["targetLufs"].as<double>(), -40.0, -5.0);
-  if (options.hasOwnProperty("ceilingDbtp") && options["ceilingDbtp"].isNumber())
-    opt.ceiling_dbtp = std::clamp(options["ceilingDbtp"].as<double>(), -12.0, 0.0);
-}
-
 // onProgress(step, loss, bestLoss) as an ITO callback; it returns false to stop (a falsy
 // non-boolean, e.g. undefined, keeps going). No callback when on_progress is not a function.
 template <class Progress>
 std::function<bool(const Progress&)> progress_callback(const val& on_progress) {
   if (on_progress.typeOf().as<std::string>() != "function") return {};
   return [&on_progress](const Progress& p) { return !on_progress(p.step, p.loss, p.best_loss).isFalse(); };
-}
-
-// The summary both mastering calls return.
-struct MasteringSummary {
-  const Stereo& output;
-  const Params &params, &initial_params;
-  double input_gain_db, target_lufs;
-  const std::vector<double>& loss_curve;
-  double initial_loss, best_loss;
-  int steps;
-  ItoStop stop;
-  const FinalizeReport& finalize;
-};
-
-val summary_object(const MasteringSummary& r) {
-  val out = val::object();
-  out.set("left", float32_array(r.output.l));
-  out.set("right", float32_array(r.output.r));
-  out.set("params", params_array(r.params));
-  out.set("initialParams", params_array(r.initial_params));
-  out.set("inputGainDb", r.input_gain_db);
-  out.set("targetLufs", r.target_lufs);
-  out.set("lossCurve", float64_array(r.loss_curve.data(), r.loss_curve.size()));
-  out.set("initialLoss", r.initial_loss);
-  out.set("bestLoss", r.best_loss);
-  out.set("steps", r.steps);
-  out.set("stop", std::string(stop_name(r.stop)));
-  out.set("outputLufs", finite_or(r.finalize.output_lufs, -100.0));
-  out.set("outputTruePeakDbtp", finite_or(r.finalize.output_true_peak_dbtp, -100.0));
-  return out;
 }
 
 // options: {steps, targetLufs|null, ceilingDbtp}; onProgress(step, loss, bestLoss)
@@ -248,7 +173,10 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
     if (options.hasOwnProperty("steps") && options["steps"].isNumber()) {
       opt.ito.max_steps = std::clamp(options["steps"].as<int>(), 0, 2000);
     }
-    read_final_stage_options(options, opt);
+    const app::FinalStageOptions final_stage = app::read_final_stage_options(options);
+    opt.target_lufs = final_stage.target_lufs;
+    opt.ceiling_dbtp = final_stage.ceiling_dbtp;
+    opt.target_features = app::target_features_from(options, reference);
     const MasteringResult r = master_with_reference(input, reference, kSampleRate, opt,
                                                     progress_callback<ItoProgress>(on_progress));
     return summary_object({r.output, r.params, r.ito.initial, r.input_gain_db, r.target_lufs, r.ito.loss_curve,
@@ -258,79 +186,19 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
   }
 }
 
-// The learned white-box model (models/whitebox.itom) and the Fx-normalization statistics,
-// loaded once by the worker from the site's own files.
-struct LoadedModel {
-  models::Model model;
-  FxNormStats stats;
-};
-std::unique_ptr<LoadedModel>& loaded_model() {
-  static std::unique_ptr<LoadedModel> m;
-  return m;
-}
-
-// bytes: the .itom file; stats_text: fxnorm_stats.txt. Returns {ok, kind, parameters} or {error}.
+// bytes: a .itom file (white-box or black-box: each has its slot); stats_text: fxnorm_stats.txt.
+// Returns {kind, parameters} or {error}.
 val load_model(val bytes, std::string stats_text) {
   try {
     const std::vector<uint8_t> data = emscripten::convertJSArrayToNumberVector<uint8_t>(bytes);
-    auto m = std::make_unique<LoadedModel>();
+    auto m = std::make_unique<app::LoadedModel>();
     m->model = models::parse_model(std::string(data.begin(), data.end()));
     m->model.fold();
     m->stats = parse_fxnorm_stats(stats_text);
     val out = val::object();
     out.set("kind", models::converter_kind_name(m->model.converter->kind()));
     out.set("parameters", static_cast<double>(m->model.encoder->param_count() + m->model.converter->param_count()));
-    loaded_model() = std::move(m);
-    return out;
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
-}
-
-// options: {itoSteps, targetLufs|null, ceilingDbtp}; onProgress(step, loss, bestLoss) as master().
-// Also returns the Fx-normalized input, which the chain parameters apply to (for re-rendering).
-val master_with_model_js(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progress) {
-  try {
-    if (!loaded_model()) throw std::runtime_error("no model is loaded");
-    const Stereo input = to_stereo(in_l, in_r);
-    const Stereo reference = to_stereo(ref_l, ref_r);
-    require_playable(input, "the input");
-    require_playable(reference, "the reference");
-    ModelMasteringOptions opt;
-    if (options.hasOwnProperty("itoSteps") && options["itoSteps"].isNumber())
-      opt.ito.max_steps = std::clamp(options["itoSteps"].as<int>(), 0, 1000);
-    read_final_stage_options(options, opt);
-    if (options.hasOwnProperty("zInit") && !options["zInit"].isNull() && !options["zInit"].isUndefined())
-      opt.z_init = emscripten::convertJSArrayToNumberVector<float>(options["zInit"]);
-    const LoadedModel& m = *loaded_model();
-    const ModelMasteringResult r = master_with_model(input, reference, kSampleRate, m.model, m.stats, opt,
-                                                     progress_callback<ItoZProgress>(on_progress));
-    val out = summary_object({r.output, r.params_after, r.params_before, 0.0, r.target_lufs, r.ito.loss_curve,
-                              r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize});
-    out.set("normalizedLeft", float32_array(r.normalized_input.l));
-    out.set("normalizedRight", float32_array(r.normalized_input.r));
-    return out;
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
-}
-
-// What ONNX Runtime is given in the page: {reference: {left, right}, input: {left, right}}
-// (Φ's reference excerpt and Ψ's Fx-normalized input excerpt, as master_with_model uses).
-val model_excerpts_js(val in_l, val in_r, val ref_l, val ref_r) {
-  try {
-    if (!loaded_model()) throw std::runtime_error("no model is loaded");
-    const ModelExcerpts ex =
-        model_excerpts(to_stereo(in_l, in_r), to_stereo(ref_l, ref_r), kSampleRate, loaded_model()->stats);
-    auto pair = [](const Stereo& x) {
-      val o = val::object();
-      o.set("left", float32_array(x.l));
-      o.set("right", float32_array(x.r));
-      return o;
-    };
-    val out = val::object();
-    out.set("reference", pair(ex.reference));
-    out.set("input", pair(ex.input));
+    app::loaded_model(m->model.converter->kind()) = std::move(m);
     return out;
   } catch (const std::exception& e) {
     return error_object(e.what());
@@ -340,11 +208,10 @@ val model_excerpts_js(val in_l, val in_r, val ref_l, val ref_r) {
 // Ψ's parameters by our own C++ forward, for comparing with ONNX Runtime's.
 val predict_params_js(val left, val right, val z) {
   try {
-    if (!loaded_model()) throw std::runtime_error("no model is loaded");
-    const std::vector<float> zv = emscripten::convertJSArrayToNumberVector<float>(z);
-    if (zv.size() != static_cast<std::size_t>(loaded_model()->model.encoder->z_dim()))
-      throw std::invalid_argument("z has the wrong size");
-    return params_array(predict_params(*loaded_model()->model.converter, to_stereo(left, right), zv));
+    const models::Model& m = app::require_model(ConverterKind::WhiteBox).model;
+    const std::vector<float> zv = js::floats(z);
+    if (zv.size() != static_cast<std::size_t>(m.encoder->z_dim())) throw std::invalid_argument("z has the wrong size");
+    return params_array(predict_params(*m.converter, to_stereo(left, right), zv));
   } catch (const std::exception& e) {
     return error_object(e.what());
   }
@@ -461,8 +328,6 @@ EMSCRIPTEN_BINDINGS(ito_engine_api) {
   emscripten::function("analyzeTrack", &ito::analyze_track);
   emscripten::function("master", &ito::master);
   emscripten::function("loadModel", &ito::load_model);
-  emscripten::function("masterWithModel", &ito::master_with_model_js);
-  emscripten::function("modelExcerpts", &ito::model_excerpts_js);
   emscripten::function("predictParams", &ito::predict_params_js);
   emscripten::function("render", &ito::render);
   emscripten::function("paramTable", &ito::param_table_array);

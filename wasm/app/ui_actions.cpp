@@ -24,7 +24,27 @@ JsonObject& add_render_settings(JsonObject& o, const Settings& s) {
   return o;
 }
 
-const char* mode_name(MasterMode m) { return m == MasterMode::ItoOnParams ? "theta" : "white-box"; }
+const char* mode_name(MasterMode m) {
+  switch (m) {
+    case MasterMode::ItoOnParams: return "theta";
+    case MasterMode::BlackBoxPreview: return "black-box";
+    case MasterMode::WhiteBoxModel: break;
+  }
+  return "white-box";
+}
+
+std::string target_json(const TargetAdjust& t) {
+  double tone[kToneSliders];
+  for (int i = 0; i < kToneSliders; ++i) tone[i] = t.tone_db[i];
+  return JsonObject()
+      .num("blend", t.blend)
+      .num("crestDb", t.crest_db)
+      .num("widthScale", t.width_scale)
+      .num("tiltDb", t.tilt_db)
+      .num_array("toneDb", tone, kToneSliders)
+      .boolean("relativeToMaster", t.relative_to_master)
+      .text();
+}
 
 }  // namespace
 
@@ -36,12 +56,16 @@ void emit(const char* name, const std::string& json) {
 
 void emit_open_file(TrackKind kind) { emit("open_file", JsonObject().str("kind", track_name(kind)).text()); }
 
-void emit_master(const Settings& s) {
+void emit_open_second_reference() { emit("open_file", JsonObject().str("kind", "reference2").text()); }
+
+void emit_master(const Settings& s, bool refine) {
   JsonObject options;
   options.str("mode", mode_name(s.mode));
   options.integer("steps", s.steps);
   options.integer("itoSteps", s.ito_steps);
   add_render_settings(options, s);
+  if (!is_default(s.adjust)) options.raw("target", target_json(s.adjust));
+  if (refine) options.boolean("refine", true);
   emit("master", JsonObject().raw("options", options.text()).text());
 }
 

@@ -3,8 +3,12 @@
 //
 // Actions and their JSON (all sent as one JSON object, "{}" when there is nothing to say):
 //   load_demo       {}
-//   open_file       {"kind":"input"|"reference"}
-//   master          {"options":{"steps":N,"targetLufs":null|LUFS,"ceilingDbtp":dBTP}}
+//   open_file       {"kind":"input"|"reference"|"reference2"}
+//   master          {"options":{"mode":"white-box"|"theta"|"black-box","steps":N,"itoSteps":N,
+//                    "targetLufs":null|LUFS,"ceilingDbtp":dBTP[,"target":{"blend":0..1,
+//                    "crestDb":dB,"widthScale":x,"tiltDb":dB,"toneDb":[6 dB],"relativeToMaster":bool}]
+//                    [,"refine":true]}}   (target only when it differs from the defaults;
+//                    refine: continue from the last master's embedding)
 //   stop            {}
 //   param           {"index":0..45,"value":0..1}              (normalized, sent on slider release)
 //   reset_params    {"values":[46 normalized values]}          (the ITO result; "Reset to ITO result")
@@ -14,7 +18,7 @@
 //   match_loudness  {"on":true|false}
 //   loop            {"enabled":true,"start":s,"end":e} or {"enabled":false,"start":null,"end":null}
 //   export_wav / export_params / import_params   {}
-//   settings        {"targetLufs":null|LUFS,"ceilingDbtp":dBTP,"steps":N}
+//   settings        {"targetLufs":null|LUFS,"ceilingDbtp":dBTP,"mode":..,"steps":N,"itoSteps":N}
 //   ui_error        {"message":"..."}                         (main() could not create the WebGL context)
 #pragma once
 #include <functional>
@@ -29,7 +33,8 @@ void set_action_sink(ActionSink sink);
 void emit(const char* name, const std::string& json = "{}");
 
 void emit_open_file(TrackKind kind);
-void emit_master(const Settings& s);
+void emit_open_second_reference();
+void emit_master(const Settings& s, bool refine = false);
 void emit_param(int index, double normalized);
 void emit_reset_params(const ito::Params& values);
 void emit_seek(double t);

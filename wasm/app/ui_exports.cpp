@@ -60,6 +60,8 @@ EMSCRIPTEN_KEEPALIVE void ui_set_playback(double position_s, double duration_s, 
 
 EMSCRIPTEN_KEEPALIVE void ui_set_backend(const char* text) { ui_state().backend = text ? text : ""; }
 
+EMSCRIPTEN_KEEPALIVE void ui_set_reference2(const char* text) { ui_state().reference2 = text ? text : ""; }
+
 EMSCRIPTEN_KEEPALIVE void ui_set_about(const char* text) { ui_state().about = text ? text : ""; }
 
 EMSCRIPTEN_KEEPALIVE void ui_set_busy(int busy) { ui_state().busy = busy != 0; }

@@ -24,6 +24,7 @@
 //       which: 0 input, 1 reference, 2 output.
 //   void ui_set_backend(const char* text)           (e.g. "WASM SIMD, 4 threads")
 //   void ui_set_about(const char* text)             (attribution text for the About box)
+//   void ui_set_reference2(const char* text)        (the second reference's name; "" = none)
 //   void ui_set_busy(int busy)                      (decoding/analysis in progress)
 #pragma once
 
@@ -38,5 +39,6 @@ void ui_set_status(const char* text, int is_error);
 void ui_set_playback(double position_s, double duration_s, int playing, int which);
 void ui_set_backend(const char* text);
 void ui_set_about(const char* text);
+void ui_set_reference2(const char* text);
 void ui_set_busy(int busy);
 }

@@ -35,7 +35,7 @@ void draw_settings(UiState& s) {
   ImGui::SliderFloat("True-peak ceiling", &set.ceiling_dbtp, -6.0f, 0.0f, "%.1f dBTP", ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::IsItemDeactivatedAfterEdit();
   int mode = static_cast<int>(set.mode);
-  const char* modes[] = {"White-box model + ITO on z", "ITO on the 46 parameters"};
+  const char* modes[] = {"White-box model + ITO on z", "ITO on the 46 parameters", "Black-box model (15 s preview)"};
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
   if (ImGui::Combo("Method", &mode, modes, IM_ARRAYSIZE(modes))) {
     set.mode = static_cast<MasterMode>(mode);
@@ -43,14 +43,19 @@ void draw_settings(UiState& s) {
   }
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("White-box model: a network predicts the settings from the reference, then ITO refines\n"
-                      "its reference embedding. ITO on the parameters: the baseline, optimizing the 46 settings.");
-  int& steps = set.mode == MasterMode::WhiteBoxModel ? set.ito_steps : set.steps;
+                      "its reference embedding. ITO on the parameters: the baseline, optimizing the 46 settings.\n"
+                      "Black-box model: the network renders the audio itself (no editable settings).");
+  const bool model_mode = set.mode != MasterMode::ItoOnParams;
+  int& steps = model_mode ? set.ito_steps : set.steps;
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
-  ImGui::SliderInt("ITO steps", &steps, set.mode == MasterMode::WhiteBoxModel ? 0 : 10, 500, "%d steps",
-                   ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SliderInt("ITO steps", &steps, model_mode ? 0 : 10, 500, "%d steps", ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::IsItemDeactivatedAfterEdit();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step budget for inference-time optimization (more = slower, closer match)");
   if (changed) emit_settings(set);
+  if (set.mode == MasterMode::BlackBoxPreview)
+    ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1.0f),
+                       "Black-box: a preview of the loudest 15 s only. The network runs on every sample\n"
+                       "(seconds per second of audio in the browser) and its sound has artifacts.");
 }
 
 }  // namespace
@@ -60,6 +65,7 @@ void draw_mastering_panel(UiState& s) {
   const ProgressView& p = s.progress;
   ImGui::BeginDisabled(p.running);
   draw_settings(s);
+  draw_target_panel(s);
   ImGui::EndDisabled();
 
   const float width = ImGui::GetContentRegionAvail().x;
@@ -74,11 +80,20 @@ void draw_mastering_panel(UiState& s) {
     ImGui::BeginDisabled(!ready);
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.20f, 0.45f, 0.30f, 1.0f));
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.25f, 0.58f, 0.38f, 1.0f));
-    if (ImGui::Button("Master", big_button)) emit_master(s.settings);
+    const bool can_refine = s.settings.mode == MasterMode::WhiteBoxModel && s.track(TrackKind::Output).loaded;
+    const ImVec2 master_size(can_refine ? width * 0.62f : width, big_button.y);
+    if (ImGui::Button("Master", master_size)) emit_master(s.settings);
     ImGui::PopStyleColor(2);
-    ImGui::EndDisabled();
     if (!ready && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
       ImGui::SetTooltip(s.busy ? "Busy..." : "Load a mix and a reference first (or the demo pair)");
+    if (can_refine) {
+      ImGui::SameLine();
+      if (ImGui::Button("Refine", ImVec2(-1, big_button.y))) emit_master(s.settings, true);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("More ITO steps from where the last master ended (its embedding z),\n"
+                          "toward the current target.");
+    }
+    ImGui::EndDisabled();
   }
 
   char overlay[64];

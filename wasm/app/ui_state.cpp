@@ -38,6 +38,12 @@ TrackMetrics parse_metrics(const std::string& json) {
   return m;
 }
 
+bool is_default(const TargetAdjust& t) {
+  for (float v : t.tone_db)
+    if (v != 0.0f) return false;
+  return t.blend == 0.0f && t.crest_db == 0.0f && t.width_scale == 1.0f && t.tilt_db == 0.0f && !t.relative_to_master;
+}
+
 double target_lufs(const Settings& s) {
   switch (s.target) {
     case TargetMode::MatchReference: return NAN;

@@ -58,8 +58,23 @@ struct PlaybackView {
 enum class TargetMode { MatchReference = 0, Streaming14 = 1, Loud9 = 2, Custom = 3 };
 
 // How a master is made: the learned white-box model with ITO on its reference embedding z
-// (the paper's method), or ITO directly on the 46 chain parameters (the baseline).
-enum class MasterMode { WhiteBoxModel, ItoOnParams };
+// (the paper's method), ITO directly on the 46 chain parameters (the baseline), or the
+// black-box model (the network renders the audio; a preview of the loudest 15 s: its cost).
+enum class MasterMode { WhiteBoxModel, ItoOnParams, BlackBoxPreview };
+
+// What ITO aims at besides "the reference" (wasm/ito/feature_targets.h): a blend with a
+// second reference, and adjustments of the target's features, relative to the reference
+// or to the current master. The defaults change nothing.
+constexpr int kToneSliders = 6;  // ito::kToneRegions
+struct TargetAdjust {
+  float blend = 0.0f;       // 0 = the reference, 1 = the second reference
+  float crest_db = 0.0f;    // more = more dynamic
+  float width_scale = 1.0f;
+  float tilt_db = 0.0f;     // more = brighter
+  std::array<float, kToneSliders> tone_db{};
+  bool relative_to_master = false;
+};
+bool is_default(const TargetAdjust& t);
 
 struct Settings {
   MasterMode mode = MasterMode::WhiteBoxModel;
@@ -68,6 +83,7 @@ struct Settings {
   float custom_lufs = -12.0f;
   float ceiling_dbtp = -1.0f;
   int steps = 100;
+  TargetAdjust adjust;
   bool match_loudness = false;
   bool loop = false;
   double loop_start = 0, loop_end = 0;  // seconds; loop_end <= loop_start means "whole track"
@@ -86,6 +102,7 @@ struct UiState {
   bool status_is_error = false;
   std::string backend = "";
   std::string about = "";
+  std::string reference2;  // the second reference's name and loudness, empty when none
   bool busy = false;
   bool run_seen_since_params = false;  // a master run started after the last ui_set_params
 

@@ -35,14 +35,6 @@ struct MasterRun {
   double ito_initial = 0, ito_best = 0;
 };
 
-const char* stop_name(ItoStop s) {
-  switch (s) {
-    case ItoStop::EarlyStop: return "early_stop";
-    case ItoStop::Callback: return "stopped";
-    case ItoStop::Budget: default: return "budget";
-  }
-}
-
 }  // namespace
 
 int run_master(const std::vector<std::string>& argv) {

@@ -39,4 +39,14 @@ AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adj
   return out;
 }
 
+void add_tone_region_db(FeatureAdjustments& adjust, int region, double db) {
+  if (region < 0 || region >= static_cast<int>(kToneRegions.size()))
+    throw std::invalid_argument("add_tone_region_db: no such tone region");
+  const std::vector<double> edges = bark_band_edges_hz();  // band b peaks at edges[b + 1]
+  for (int b = 0; b < kAfBarkBands; ++b) {
+    const double centre = edges[b + 1];
+    if (centre >= kToneRegions[region].low_hz && centre < kToneRegions[region].high_hz) adjust.band_db[b] += db;
+  }
+}
+
 }  // namespace ito

@@ -26,4 +26,19 @@ struct FeatureAdjustments {
 
 AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adjust);
 
+// Six regions of the spectrum for tone sliders (a musician's words, not 24 Bark bands):
+// each moves the Bark bands whose centre frequency falls in [low_hz, high_hz).
+struct ToneRegion {
+  const char* name;
+  double low_hz, high_hz;
+};
+constexpr std::array<ToneRegion, 6> kToneRegions = {{{"Bass", 0.0, 120.0},
+                                                     {"Low mids", 120.0, 500.0},
+                                                     {"Mids", 500.0, 2000.0},
+                                                     {"Presence", 2000.0, 5000.0},
+                                                     {"Brilliance", 5000.0, 10000.0},
+                                                     {"Air", 10000.0, 1e9}}};
+// Adds db to adjust.band_db of every Bark band in kToneRegions[region].
+void add_tone_region_db(FeatureAdjustments& adjust, int region, double db);
+
 }  // namespace ito

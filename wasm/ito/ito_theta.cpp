@@ -52,6 +52,15 @@ ItoResult ito_on_theta(const Stereo& input, const Objective& objective, double f
   return result;
 }
 
+const char* stop_name(ItoStop stop) {
+  switch (stop) {
+    case ItoStop::EarlyStop: return "early_stop";
+    case ItoStop::Callback: return "stopped";
+    case ItoStop::Budget: break;
+  }
+  return "budget";
+}
+
 std::vector<int> largest_changes(const Params& before, const Params& after, int count) {
   std::vector<int> order(kNumParams);
   std::iota(order.begin(), order.end(), 0);

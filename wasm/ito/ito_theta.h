@@ -29,6 +29,8 @@ struct ItoProgress {
 using ItoCallback = std::function<bool(const ItoProgress&)>;
 
 enum class ItoStop { Budget, EarlyStop, Callback };
+// "budget", "early_stop" or "stopped" (the CLI's and the page's summaries).
+const char* stop_name(ItoStop stop);
 
 struct ItoResult {
   Params initial{}, best{};

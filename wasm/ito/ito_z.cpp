@@ -54,39 +54,27 @@ std::vector<float> converter_backward_z(const models::Converter& psi, const mode
   return gz.front();
 }
 
-namespace {
-
-// Ψ (and for white-box the chain) at one z: the objective and, on request, dL/dz.
-struct ZEvaluator {
-  const Stereo& x;
-  const models::Converter& net;
-  const Objective& objective;
-  double fs;
-  bool white;
-
-  double operator()(const std::vector<float>& z, Params* params, std::vector<float>* gz) const {
-    models::Converter::Tape tape;
-    if (white) {
-      const WhiteBoxEvaluation e = evaluate_white_box(net, x, z, objective, fs, gz ? &tape : nullptr);
-      *params = e.params;
-      if (gz && !e.grad_params.empty()) *gz = converter_backward_z(net, tape, e.grad_params);
-      return e.loss;
-    }
-    nn::Batch y;
-    const_cast<models::Converter&>(net).forward({models::to_tensor(x)}, {z}, false, nullptr, &y,
-                                                 gz ? &tape : nullptr);
-    Stereo grad_output;
-    const double loss = objective(models::to_stereo(y.front()), gz ? &grad_output : nullptr);
-    if (!gz || !std::isfinite(loss)) return loss;
-    std::vector<std::vector<float>> g;
-    const nn::Batch g_audio{models::to_tensor(grad_output)};
-    net.backward(tape, nullptr, &g_audio, nullptr, &g);
-    *gz = g.front();
-    return loss;
+double evaluate_z(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
+                  const Objective& objective, double fs, Params* params, std::vector<float>* gz) {
+  models::Converter::Tape tape;
+  if (psi.kind() == models::ConverterKind::WhiteBox) {
+    const WhiteBoxEvaluation e = evaluate_white_box(psi, x, z, objective, fs, gz ? &tape : nullptr);
+    if (params) *params = e.params;
+    if (gz && !e.grad_params.empty()) *gz = converter_backward_z(psi, tape, e.grad_params);
+    return e.loss;
   }
-};
-
-}  // namespace
+  nn::Batch y;
+  // forward() only reads the weights when not training.
+  const_cast<models::Converter&>(psi).forward({models::to_tensor(x)}, {z}, false, nullptr, &y, gz ? &tape : nullptr);
+  Stereo grad_output;
+  const double loss = objective(models::to_stereo(y.front()), gz ? &grad_output : nullptr);
+  if (!gz || !std::isfinite(loss)) return loss;
+  std::vector<std::vector<float>> g;
+  const nn::Batch g_audio{models::to_tensor(grad_output)};
+  psi.backward(tape, nullptr, &g_audio, nullptr, &g);
+  *gz = g.front();
+  return loss;
+}
 
 ItoZStepper::ItoZStepper(const std::vector<float>& z_init, const ItoZOptions& options)
     : options_(options), pending_(z_init), z_(z_init.begin(), z_init.end()), grad_d_(z_init.size()) {
@@ -187,13 +175,12 @@ ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::ve
                     const ItoZCallback& callback) {
   if (!psi.folded()) throw std::invalid_argument("ito_on_z: the converter must be in inference form (folded)");
   const bool white = psi.kind() == models::ConverterKind::WhiteBox;
-  const ZEvaluator evaluate{x, psi, objective, fs, white};
   ItoZStepper stepper(z_init, options);
   while (!stepper.done()) {
     const bool gradient = stepper.wants_gradient();
     Params params{};
     std::vector<float> gz;
-    const double loss = evaluate(stepper.next_z(), &params, gradient ? &gz : nullptr);
+    const double loss = evaluate_z(psi, x, stepper.next_z(), objective, fs, &params, gradient ? &gz : nullptr);
     stepper.report(loss, white ? &params : nullptr, gradient ? &gz : nullptr);
     if (stepper.stepped() && callback && !callback(stepper.progress())) stepper.stop();
   }

@@ -107,6 +107,11 @@ WhiteBoxEvaluation evaluate_white_box(const models::Converter& psi, const Stereo
 std::vector<float> converter_backward_z(const models::Converter& psi, const models::Converter::Tape& tape,
                                         const std::vector<float>& grad_params);
 
+// The objective of Ψ's result at z (white-box: through the chain) and, with gz, dL/dz, all
+// in C++: what ito_on_z() evaluates. params (white-box only) receives Ψ(x, z).
+double evaluate_z(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
+                  const Objective& objective, double fs, Params* params, std::vector<float>* gz);
+
 // x: the (Fx-normalized) input excerpt. psi must be folded (inference form).
 ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::vector<float>& z_init,
                     const Objective& objective, double fs, const ItoZOptions& options,

@@ -51,6 +51,25 @@ Stereo analysis_excerpt(const Stereo& x, double fs, double total_seconds, int co
   return out;
 }
 
+Stereo loudest_section(const Stereo& x, double fs, double seconds) {
+  const std::size_t length = static_cast<std::size_t>(seconds * fs);
+  if (x.frames() <= length) return x;
+  // Short-term (3 s) windows every second; a section of `seconds` holds about seconds - 2 of them.
+  const std::vector<double> st = short_term_loudness(x, fs, 1.0);
+  const std::size_t per_section = std::max<std::size_t>(1, static_cast<std::size_t>(seconds) - 2);
+  std::vector<double> energy(st.size());
+  for (std::size_t i = 0; i < st.size(); ++i) energy[i] = std::isfinite(st[i]) ? std::pow(10.0, st[i] / 10.0) : 0.0;
+  std::size_t best = 0;
+  double best_sum = -1.0, sum = 0.0;
+  for (std::size_t i = 0; i < energy.size(); ++i) {
+    sum += energy[i];
+    if (i >= per_section) sum -= energy[i - per_section];
+    if (i + 1 >= per_section && sum > best_sum) best_sum = sum, best = i + 1 - per_section;
+  }
+  const std::size_t begin = std::min(static_cast<std::size_t>(std::llround(best * fs)), x.frames() - length);
+  return slice(x, begin, length);
+}
+
 Params initial_params(const Stereo& x, double fs) {
   Params p = neutral_params();
   for (int k = 0; k < 6; ++k) p[3 * k + 2] = normalized(3 * k + 2, 0.707);  // Q

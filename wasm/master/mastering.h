@@ -53,6 +53,11 @@ Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOpti
 // signal if it is shorter).
 Stereo analysis_excerpt(const Stereo& x, double fs, double total_seconds, int count);
 
+// The contiguous `seconds` of x with the highest mean energy (K-weighted short-term loudness,
+// 1 s resolution): a preview section that holds the track's fullest part. The whole
+// signal if it is shorter.
+Stereo loudest_section(const Stereo& x, double fs, double seconds);
+
 // A starting point for ITO that keeps every gradient alive: flat EQ, gentle 2:1
 // compression with thresholds at each band's loud level, a limiter just under the
 // peaks, unity gain and width.

@@ -48,12 +48,6 @@ Stereo run_blackbox(const models::Converter& psi, const Stereo& x, const std::ve
   return out;
 }
 
-ModelExcerpts model_excerpts(const Stereo& input, const Stereo& reference, double fs, const FxNormStats& stats,
-                             const ModelMasteringOptions& options) {
-  return {analysis_excerpt(reference, fs, options.excerpt_seconds, options.excerpt_count),
-          analysis_excerpt(fx_normalize(input, fs, stats), fs, options.excerpt_seconds, options.excerpt_count)};
-}
-
 ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& reference, double fs,
                                         const models::Model& model, const FxNormStats& stats,
                                         const ModelMasteringOptions& options) {
@@ -62,32 +56,29 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
   const double reference_lufs = integrated_loudness(reference, fs);
   if (!std::isfinite(integrated_loudness(input, fs))) throw std::invalid_argument("the input is silent");
   if (!std::isfinite(reference_lufs)) throw std::invalid_argument("the reference is silent");
-  if (!options.z_init.empty() && options.z_init.size() != static_cast<std::size_t>(model.encoder->z_dim()))
-    throw std::invalid_argument("the starting embedding has the wrong size");
 
   ModelMasteringPlan plan;
   plan.target_lufs = options.target_lufs.value_or(reference_lufs);
   plan.finalize = {plan.target_lufs, options.ceiling_dbtp};
   plan.normalized_input = fx_normalize(input, fs, stats, &plan.fxnorm);
-  plan.z_ref = options.z_init.empty()
-                   ? embed(*model.encoder, reference, fs, options.excerpt_seconds, options.excerpt_count)
-                   : options.z_init;
+  plan.reference_excerpt = analysis_excerpt(reference, fs, options.excerpt_seconds, options.excerpt_count);
+  plan.psi_excerpt = analysis_excerpt(plan.normalized_input, fs, options.excerpt_seconds, options.excerpt_count);
   const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
   plan.objective = loudness_matched_af_objective(target, plan.target_lufs, fs);
   // Black-box ITO runs on a shorter excerpt: every step runs Ψ at full rate.
   const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
-  plan.excerpt = analysis_excerpt(plan.normalized_input, fs,
-                                  white ? options.excerpt_seconds : options.blackbox_ito_seconds,
-                                  options.excerpt_count);
+  plan.excerpt = white ? plan.psi_excerpt
+                       : analysis_excerpt(plan.normalized_input, fs, options.blackbox_ito_seconds,
+                                          options.excerpt_count);
   return plan;
 }
 
-ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model, ItoZResult ito,
-                                            double fs) {
+ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
+                                            std::vector<float> z_ref, ItoZResult ito, double fs) {
   ModelMasteringResult result;
   result.target_lufs = plan.target_lufs;
   result.fxnorm = plan.fxnorm;
-  result.z_ref = std::move(plan.z_ref);
+  result.z_ref = std::move(z_ref);
   result.ito = std::move(ito);
   const models::Converter& psi = *model.converter;
   if (psi.kind() == models::ConverterKind::WhiteBox) {
@@ -105,9 +96,14 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
                                        const ModelMasteringOptions& options, const ItoZCallback& callback) {
+  if (!options.z_init.empty() && options.z_init.size() != static_cast<std::size_t>(model.encoder->z_dim()))
+    throw std::invalid_argument("the starting embedding has the wrong size");
   ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options);
-  ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, plan.z_ref, plan.objective, fs, options.ito, callback);
-  return finish_model_mastering(std::move(plan), model, std::move(ito), fs);
+  std::vector<float> z_ref = options.z_init.empty()
+                                 ? const_cast<models::Encoder&>(*model.encoder).encode(models::to_tensor(plan.reference_excerpt))
+                                 : options.z_init;
+  ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback);
+  return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs);
 }
 
 }  // namespace ito

@@ -29,13 +29,6 @@ struct ModelMasteringOptions {
   std::vector<float> z_init;
 };
 
-// The excerpts the networks see: Φ's of the reference, Ψ's of the Fx-normalized input.
-struct ModelExcerpts {
-  Stereo reference, input;
-};
-ModelExcerpts model_excerpts(const Stereo& input, const Stereo& reference, double fs, const FxNormStats& stats,
-                             const ModelMasteringOptions& options = {});
-
 struct ModelMasteringResult {
   Stereo output;
   Stereo normalized_input;       // f_norm(input), what Ψ and the chain see
@@ -47,13 +40,15 @@ struct ModelMasteringResult {
   FinalizeReport finalize{};
 };
 
-// master_with_model() in three parts, for callers that run ITO on z themselves (the
-// browser's step-wise loop): plan (normalize, embed, objective), ITO, finish (render).
+// master_with_model() in parts, for callers that run Φ or ITO on z themselves (the
+// browser: ONNX Runtime for Φ, a step-wise ITO loop): plan (normalize, excerpts, objective),
+// z_ref = Φ(reference_excerpt), ITO on z from z_ref, finish (render).
 struct ModelMasteringPlan {
-  Stereo normalized_input;  // f_norm(input)
+  Stereo normalized_input;   // f_norm(input)
   FxNormReport fxnorm;
-  std::vector<float> z_ref;  // Φ(reference), or options.z_init
-  Stereo excerpt;            // what ITO on z evaluates (of the normalized input)
+  Stereo reference_excerpt;  // what Φ sees
+  Stereo psi_excerpt;        // what Ψ's first prediction sees (of the normalized input)
+  Stereo excerpt;            // what ITO on z evaluates (= psi_excerpt for white-box)
   Objective objective;       // the loudness-matched AF loss against the target features
   double target_lufs = 0;
   FinalizeOptions finalize{};
@@ -62,7 +57,7 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
                                         const models::Model& model, const FxNormStats& stats,
                                         const ModelMasteringOptions& options);
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
-                                            ItoZResult ito, double fs);
+                                            std::vector<float> z_ref, ItoZResult ito, double fs);
 
 // `model` must be folded. Throws std::invalid_argument for silent input or reference.
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,

@@ -1,0 +1,93 @@
+#include "app/engine_shared.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "analysis/loudness.h"
+#include "app/js_convert.h"
+#include "ito/feature_targets.h"
+
+namespace ito::app {
+
+void require_playable(const Stereo& x, const char* what) {
+  if (x.frames() < static_cast<std::size_t>(0.5 * kSampleRate))
+    throw std::invalid_argument(std::string(what) + " is shorter than 0.5 s");
+  if (!std::isfinite(integrated_loudness(x, kSampleRate))) throw std::invalid_argument(std::string(what) + " is silent");
+}
+
+FinalStageOptions read_final_stage_options(const val& options) {
+  FinalStageOptions out;
+  if (options.hasOwnProperty("targetLufs") && options["targetLufs"].isNumber())
+    out.target_lufs = std::clamp(options["targetLufs"].as<double>(), -40.0, -5.0);
+  out.ceiling_dbtp = std::clamp(js::number_or(options, "ceilingDbtp", -1.0), -12.0, 0.0);
+  return out;
+}
+
+std::optional<AfFeatures> target_features_from(const val& options, const Stereo& reference) {
+  FeatureAdjustments adjust;
+  adjust.crest_db = std::clamp(js::number_or(options, "crestDb", 0.0), -20.0, 20.0);
+  adjust.width_scale = std::clamp(js::number_or(options, "widthScale", 1.0), 0.0, 4.0);
+  adjust.tilt_db = std::clamp(js::number_or(options, "tiltDb", 0.0), -24.0, 24.0);
+  bool adjusted = adjust.crest_db != 0.0 || adjust.width_scale != 1.0 || adjust.tilt_db != 0.0;
+  if (js::has_value(options, "toneDb")) {
+    const std::vector<double> tone = emscripten::convertJSArrayToNumberVector<double>(options["toneDb"]);
+    if (tone.size() != kToneRegions.size()) throw std::invalid_argument("toneDb must hold one value per tone region");
+    for (std::size_t r = 0; r < tone.size(); ++r) {
+      if (!std::isfinite(tone[r])) throw std::invalid_argument("toneDb holds a non-finite value");
+      add_tone_region_db(adjust, static_cast<int>(r), std::clamp(tone[r], -12.0, 12.0));
+      adjusted = adjusted || tone[r] != 0.0;
+    }
+  }
+  const bool blended = js::has_value(options, "reference2");
+  const bool from_base = js::has_value(options, "base");
+  if (!blended && !adjusted && !from_base) return std::nullopt;
+
+  AfFeatures target;
+  if (from_base) {
+    const Stereo base = js::to_stereo(options["base"]["left"], options["base"]["right"]);
+    require_playable(base, "the current master");
+    target = compute_af_features(base, kSampleRate);
+  } else {
+    target = compute_af_features(reference, kSampleRate);
+    if (blended) {
+      const Stereo second = js::to_stereo(options["reference2"]["left"], options["reference2"]["right"]);
+      require_playable(second, "the second reference");
+      const double amount = std::clamp(js::number_or(options, "blend", 0.5), 0.0, 1.0);
+      target = blend_features(target, compute_af_features(second, kSampleRate), amount);
+    }
+  }
+  return adjust_features(target, adjust);
+}
+
+val summary_object(const MasteringSummary& r) {
+  val out = val::object();
+  out.set("left", js::float32_array(r.output.l));
+  out.set("right", js::float32_array(r.output.r));
+  out.set("params", js::params_array(r.params));
+  out.set("initialParams", js::params_array(r.initial_params));
+  out.set("inputGainDb", r.input_gain_db);
+  out.set("targetLufs", r.target_lufs);
+  out.set("lossCurve", js::float64_array(r.loss_curve.data(), r.loss_curve.size()));
+  out.set("initialLoss", r.initial_loss);
+  out.set("bestLoss", r.best_loss);
+  out.set("steps", r.steps);
+  out.set("stop", std::string(stop_name(r.stop)));
+  out.set("outputLufs", js::finite_or(r.finalize.output_lufs, -100.0));
+  out.set("outputTruePeakDbtp", js::finite_or(r.finalize.output_true_peak_dbtp, -100.0));
+  return out;
+}
+
+std::unique_ptr<LoadedModel>& loaded_model(models::ConverterKind kind) {
+  static std::unique_ptr<LoadedModel> white_box, black_box;
+  return kind == models::ConverterKind::WhiteBox ? white_box : black_box;
+}
+
+const LoadedModel& require_model(models::ConverterKind kind) {
+  const auto& m = loaded_model(kind);
+  if (!m) throw std::runtime_error(std::string("the ") + models::converter_kind_name(kind) + " model is not loaded");
+  return *m;
+}
+
+}  // namespace ito::app

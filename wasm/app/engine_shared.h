@@ -1,0 +1,62 @@
+// What the worker-side embind APIs share (engine_api.cpp: analysis, ITO on Θ, rendering;
+// ito_session_api.cpp: the step-wise ITO on z): input checks, option reading, the mastering
+// summary object and the loaded models.
+#pragma once
+#include <emscripten/val.h>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "analysis/af_loss.h"
+#include "ito/ito_theta.h"
+#include "master/finalize.h"
+#include "master/fx_normalize.h"
+#include "models/model_file.h"
+
+namespace ito::app {
+
+using emscripten::val;
+
+constexpr double kSampleRate = 44100.0;
+
+// At least 0.5 s and not silent, else std::invalid_argument naming `what`.
+void require_playable(const Stereo& x, const char* what);
+
+// The final-stage options every mastering call takes: {targetLufs|null, ceilingDbtp}.
+struct FinalStageOptions {
+  std::optional<double> target_lufs;
+  double ceiling_dbtp = -1.0;
+};
+FinalStageOptions read_final_stage_options(const val& options);
+
+// The target features from options (null when none of these is set):
+//   reference2: {left, right}, blend (0..1): a blend of the two references' features;
+//   base: {left, right}: adjust relative to this audio (the current master) instead;
+//   crestDb, widthScale, tiltDb, toneDb: [6 values, dB per ito::kToneRegions].
+std::optional<AfFeatures> target_features_from(const val& options, const Stereo& reference);
+
+// The summary every mastering call returns.
+struct MasteringSummary {
+  const Stereo& output;
+  const Params &params, &initial_params;
+  double input_gain_db, target_lufs;
+  const std::vector<double>& loss_curve;
+  double initial_loss, best_loss;
+  int steps;
+  ItoStop stop;
+  const FinalizeReport& finalize;
+};
+val summary_object(const MasteringSummary& r);
+
+// The learned models (models/whitebox.itom, models/blackbox.itom) and the Fx-normalization
+// statistics, loaded by the worker from the site's own files; one slot per converter kind.
+struct LoadedModel {
+  models::Model model;
+  FxNormStats stats;
+};
+std::unique_ptr<LoadedModel>& loaded_model(models::ConverterKind kind);
+// The slot's model, or std::runtime_error when it is not loaded.
+const LoadedModel& require_model(models::ConverterKind kind);
+
+}  // namespace ito::app

@@ -1,0 +1,254 @@
+// Mastering with a learned model, driven step by step from the worker (embind), so that Φ
+// can run in ONNX Runtime and Ψ's backward to z on the GPU (web/gpu_backward.js) between
+// steps. The steps themselves are ito::ItoZStepper's, the same as the CLI's ito_on_z:
+//
+//   itoPrepare(inL, inR, refL, refR, options) -> {kind, preview, reference: {left, right},
+//        input: {left, right}}   (the excerpts Φ and Ψ see, for ONNX Runtime)
+//   itoStart(zInit | null)       -> {zDim}   (null: Φ in C++)
+//   itoNext(exportTape)          -> status; with exportTape (white-box only) an update step
+//        stops half way and returns {needsGradient: true, tape, gParams}: the caller computes
+//        dL/dz and hands it to itoReportGradient(gz), or calls itoCpuGradient() instead
+//   itoStop()                    -> status (the stop button)
+//   itoFinish()                  -> the mastering summary (as master()) plus bestZ, preview
+//        and normalizedLeft/Right (white-box: what the chain processed, for re-rendering)
+//   status: {done, stepped, step, loss, bestLoss, evaluations, maxSteps, stop}
+//
+// options: {kind: 'white-box' | 'black-box', itoSteps, targetLufs|null, ceilingDbtp,
+//   previewSeconds (black-box: only the loudest section of the input; default 15)} plus the
+//   target-feature options of app::target_features_from.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "app/engine_shared.h"
+#include "app/js_convert.h"
+#include "app/psi_tape_js.h"
+#include "ito/ito_z.h"
+#include "master/mastering.h"
+#include "master/model_mastering.h"
+#include "models/audio_tensor.h"
+
+using emscripten::val;
+
+namespace ito {
+namespace {
+
+using app::kSampleRate;
+using js::error_object;
+
+struct Session {
+  const app::LoadedModel* model = nullptr;
+  bool white = true, preview = false;
+  ModelMasteringPlan plan;
+  ModelMasteringOptions options;
+  std::vector<float> z_ref;
+  std::optional<ItoZStepper> stepper;
+  // An update step waiting for dL/dz from the caller (itoNext with exportTape).
+  bool awaiting_gradient = false;
+  WhiteBoxEvaluation pending;
+  models::Converter::Tape tape;
+};
+
+std::unique_ptr<Session>& session() {
+  static std::unique_ptr<Session> s;
+  return s;
+}
+
+Session& started_session() {
+  Session* s = session().get();
+  if (!s || !s->stepper) throw std::logic_error("no ITO session: call itoPrepare and itoStart first");
+  return *s;
+}
+
+val status_object(Session& s) {
+  const ItoZResult& r = s.stepper->result();
+  val out = val::object();
+  out.set("done", s.stepper->done());
+  out.set("stepped", s.stepper->stepped());
+  out.set("step", static_cast<int>(r.loss_curve.size()) - 1);
+  out.set("loss", r.loss_curve.empty() ? 0.0 : r.loss_curve.back());
+  out.set("bestLoss", r.best_loss);
+  out.set("evaluations", r.evaluations);
+  out.set("maxSteps", s.options.ito.max_steps);
+  out.set("stop", std::string(stop_name(r.stop)));
+  return out;
+}
+
+val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
+  try {
+    session().reset();
+    auto s = std::make_unique<Session>();
+    const std::string kind = options.hasOwnProperty("kind") && options["kind"].isString()
+                                 ? options["kind"].as<std::string>() : "white-box";
+    if (kind != "white-box" && kind != "black-box") throw std::invalid_argument("kind must be white-box or black-box");
+    s->white = kind == "white-box";
+    s->model = &app::require_model(s->white ? models::ConverterKind::WhiteBox : models::ConverterKind::BlackBox);
+    Stereo input = js::to_stereo(in_l, in_r);
+    const Stereo reference = js::to_stereo(ref_l, ref_r);
+    app::require_playable(input, "the input");
+    app::require_playable(reference, "the reference");
+    if (!s->white) {  // black-box runs Ψ at full rate on every sample: a preview section only
+      const double seconds = std::clamp(js::number_or(options, "previewSeconds", 15.0), 3.0, 60.0);
+      s->preview = input.frames() > static_cast<std::size_t>(seconds * kSampleRate);
+      input = loudest_section(input, kSampleRate, seconds);
+    }
+    s->options.ito.max_steps = std::clamp(static_cast<int>(js::number_or(options, "itoSteps", 30)), 0, 1000);
+    const app::FinalStageOptions final_stage = app::read_final_stage_options(options);
+    s->options.target_lufs = final_stage.target_lufs;
+    s->options.ceiling_dbtp = final_stage.ceiling_dbtp;
+    s->options.target_features = app::target_features_from(options, reference);
+    s->plan = plan_model_mastering(input, reference, kSampleRate, s->model->model, s->model->stats, s->options);
+    val out = val::object();
+    out.set("kind", kind);
+    out.set("preview", s->preview);
+    out.set("previewSeconds", input.frames() / kSampleRate);
+    out.set("reference", js::stereo_object(s->plan.reference_excerpt));
+    out.set("input", js::stereo_object(s->plan.psi_excerpt));
+    session() = std::move(s);
+    return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+val start(val z_init) {
+  try {
+    Session* s = session().get();
+    if (!s) throw std::logic_error("no ITO session: call itoPrepare first");
+    const models::Model& m = s->model->model;
+    if (!z_init.isNull() && !z_init.isUndefined()) {
+      s->z_ref = js::floats(z_init);
+      if (s->z_ref.size() != static_cast<std::size_t>(m.encoder->z_dim()))
+        throw std::invalid_argument("the starting embedding has the wrong size");
+    } else {
+      s->z_ref = m.encoder->encode(models::to_tensor(s->plan.reference_excerpt));
+    }
+    s->stepper.emplace(s->z_ref, s->options.ito);
+    val out = val::object();
+    out.set("zDim", static_cast<int>(s->z_ref.size()));
+    return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+// One evaluation at the stepper's next z, all in C++ unless the caller takes over Ψ's backward.
+val next(bool export_tape) {
+  try {
+    Session& s = started_session();
+    if (s.awaiting_gradient) throw std::logic_error("itoNext: the last step still waits for its gradient");
+    if (s.stepper->done()) return status_object(s);
+    const models::Converter& psi = *s.model->model.converter;
+    const bool gradient = s.stepper->wants_gradient();
+    const std::vector<float>& z = s.stepper->next_z();
+    if (s.white && gradient && export_tape) {
+      s.tape = {};
+      s.pending = evaluate_white_box(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, &s.tape);
+      if (!s.pending.grad_params.empty()) {
+        s.awaiting_gradient = true;
+        std::vector<float> p(s.pending.params.begin(), s.pending.params.end());
+        val out = val::object();
+        out.set("needsGradient", true);
+        out.set("tape", app::psi_tape_object(psi, s.tape, static_cast<int>(s.plan.excerpt.frames()), p));
+        out.set("gParams", js::float32_array(s.pending.grad_params));
+        return out;
+      }
+      s.stepper->report(s.pending.loss, &s.pending.params, nullptr);  // a non-finite loss ends ITO
+      return status_object(s);
+    }
+    Params params{};
+    std::vector<float> gz;
+    const double loss = evaluate_z(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, &params,
+                                   gradient ? &gz : nullptr);
+    s.stepper->report(loss, s.white ? &params : nullptr, gradient ? &gz : nullptr);
+    return status_object(s);
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+void complete_step(Session& s, const std::vector<float>& gz) {
+  s.awaiting_gradient = false;
+  s.stepper->report(s.pending.loss, &s.pending.params, &gz);
+  s.tape = {};
+}
+
+val report_gradient(val gz_js) {
+  try {
+    Session& s = started_session();
+    if (!s.awaiting_gradient) throw std::logic_error("itoReportGradient: no step waits for a gradient");
+    const std::vector<float> gz = js::floats(gz_js);
+    if (gz.size() != s.z_ref.size()) throw std::invalid_argument("the gradient has the wrong size");
+    for (float g : gz)
+      if (!std::isfinite(g)) throw std::invalid_argument("the gradient holds a non-finite value");
+    complete_step(s, gz);
+    return status_object(s);
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+// The C++ backward for a step whose tape was exported (when the GPU path fails).
+val cpu_gradient() {
+  try {
+    Session& s = started_session();
+    if (!s.awaiting_gradient) throw std::logic_error("itoCpuGradient: no step waits for a gradient");
+    complete_step(s, converter_backward_z(*s.model->model.converter, s.tape, s.pending.grad_params));
+    return status_object(s);
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+val stop() {
+  try {
+    Session& s = started_session();
+    s.awaiting_gradient = false;
+    s.stepper->stop();
+    return status_object(s);
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+val finish() {
+  try {
+    Session& s = started_session();
+    if (!s.stepper->done()) s.stepper->stop();
+    const ModelMasteringResult r = finish_model_mastering(std::move(s.plan), s.model->model, std::move(s.z_ref),
+                                                          s.stepper->result(), kSampleRate);
+    const bool white = s.white, preview = s.preview;
+    session().reset();
+    val out = app::summary_object({r.output, r.params_after, r.params_before, 0.0, r.target_lufs, r.ito.loss_curve,
+                                   r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize});
+    if (white) {
+      out.set("normalizedLeft", js::float32_array(r.normalized_input.l));
+      out.set("normalizedRight", js::float32_array(r.normalized_input.r));
+    }
+    out.set("preview", preview);
+    out.set("bestZ", js::float32_array(r.ito.best_z));
+    return out;
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
+}  // namespace
+}  // namespace ito
+
+EMSCRIPTEN_BINDINGS(ito_session_api) {
+  emscripten::function("itoPrepare", &ito::prepare);
+  emscripten::function("itoStart", &ito::start);
+  emscripten::function("itoNext", &ito::next);
+  emscripten::function("itoReportGradient", &ito::report_gradient);
+  emscripten::function("itoCpuGradient", &ito::cpu_gradient);
+  emscripten::function("itoStop", &ito::stop);
+  emscripten::function("itoFinish", &ito::finish);
+}
