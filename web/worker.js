@@ -49,13 +49,16 @@ async function gpuBackward() {
 // ---- ONNX Runtime Web: Φ and Ψ's first prediction (WebGPU when an adapter exists, else
 // WASM; threads when the page is cross-origin isolated). Loaded on first use, from our origin.
 let ortState = null;  // {backend, encoder, converter} or {error}
-async function ortSessions() {
+// ortThreads: the WASM backend's thread count (default: up to 4 when cross-origin isolated);
+// only the first call's value counts (benchmarks start a fresh page per setting).
+async function ortSessions(ortThreads) {
   if (ortState) return ortState;
   try {
     importScripts('ort/ort.webgpu.min.js');
     /* global ort */
     ort.env.wasm.wasmPaths = new URL('ort/', self.location.href).href;
-    ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+    ort.env.wasm.numThreads = self.crossOriginIsolated
+      ? Math.max(1, Math.min(ortThreads || 4, navigator.hardwareConcurrency || 1)) : 1;
     let backend = 'wasm';
     try {
       if (navigator.gpu && await navigator.gpu.requestAdapter()) backend = 'webgpu';
@@ -73,8 +76,8 @@ async function ortSessions() {
 
 // z and the 46 parameters by ONNX Runtime, checked against our C++ forward at the same z.
 // ex: {reference, input}, the excerpts Φ and Ψ see (itoPrepare).
-async function ortPrediction(ex) {
-  const s = await ortSessions();
+async function ortPrediction(ex, ortThreads) {
+  const s = await ortSessions(ortThreads);
   if (s.error) return { backend: 'C++ (WASM)', error: s.error };
   const tensor = (x) => {
     const data = new Float32Array(2 * x.left.length);
@@ -123,7 +126,7 @@ async function modelMaster(kind, opts, options, onProgress) {
   if (kind === 'white-box' && options.refine && lastZ) {
     zInit = lastZ;
   } else if (kind === 'white-box' && options.ort !== false) {
-    inference = await ortPrediction(prep);
+    inference = await ortPrediction(prep, options.ortThreads);
     if (inference.z) zInit = inference.z;
   }
   check(engine.itoStart(zInit));
