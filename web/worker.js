@@ -64,7 +64,9 @@ async function ortSessions(ortThreads) {
       if (navigator.gpu && await navigator.gpu.requestAdapter()) backend = 'webgpu';
     } catch (e) { /* no adapter: WASM */ }
     const create = (f) => ort.InferenceSession.create(`models/${f}`, { executionProviders: [backend] });
-    const [encoder, converter] = await Promise.all([create('whitebox_encoder.onnx'), create('whitebox_converter.onnx')]);
+    // One after the other: ORT's WebGPU EP refuses a second session while one is being created.
+    const encoder = await create('whitebox_encoder.onnx');
+    const converter = await create('whitebox_converter.onnx');
     ortState = { backend: backend === 'webgpu' ? 'ONNX Runtime Web (WebGPU)'
       : `ONNX Runtime Web (WASM, ${ort.env.wasm.numThreads} thread${ort.env.wasm.numThreads > 1 ? 's' : ''})`,
     encoder, converter };

@@ -156,7 +156,7 @@ test('the demo pair masters with the white-box model and ITO on z, offline-capab
   assert.ok(s.output.metrics.truePeakDbtp <= -0.9, `true peak ${s.output.metrics.truePeakDbtp}`);
   // ITO ran step by step from the worker; without a GPU here, Ψ's backward ran in C++.
   const ito = summary.ito;
-  console.log(`# ITO on z: ${ito.evaluations} evaluations, ${ito.updates} with a gradient by ${ito.backward}, ` +
+  console.log(`# ITO on z: ${ito.evaluations} evaluations, ${ito.updates} update steps, Ψ backward by ${ito.backward}, ` +
               `${ito.stepMs.toFixed(0)} ms per evaluation`);
   assert.equal(ito.backward, 'C++ (WASM)');
   // Every update step is a point of the loss curve; step-size trials are the other evaluations.

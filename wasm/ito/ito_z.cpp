@@ -139,7 +139,8 @@ const std::vector<float>& ItoZStepper::next_z() {
 
 bool ItoZStepper::wants_gradient() {
   advance();
-  return phase_ == Phase::Step;
+  // The evaluation that exhausts the budget is the last: its gradient would go unused.
+  return phase_ == Phase::Step && result_.evaluations < options_.max_steps;
 }
 
 // After an update step: the step-size trials (first time only), else Adam's next update.

@@ -59,8 +59,8 @@ class ItoZStepper {
   ItoZStepper(const std::vector<float>& z_init, const ItoZOptions& options);
 
   bool done() const { return done_; }
-  // Where to evaluate next, and whether dL/dz is needed there (an update step) or only the
-  // loss (a step-size trial). The move to the next point happens here, after the caller
+  // Where to evaluate next, and whether dL/dz is needed there (an update step, unless it is
+  // the budget's last evaluation) or only the loss (a step-size trial). The move to the next point happens here, after the caller
   // had its chance to stop() on the last step's progress.
   const std::vector<float>& next_z();
   bool wants_gradient();
