@@ -11,19 +11,24 @@ namespace ito::ui {
 namespace {
 
 // Must match ito::kToneRegions (wasm/ito/feature_targets.h).
-constexpr const char* kToneNames[kToneSliders] = {"Bass (< 120 Hz)", "Low mids (120-500 Hz)", "Mids (0.5-2 kHz)",
-                                                  "Presence (2-5 kHz)", "Brilliance (5-10 kHz)", "Air (> 10 kHz)"};
+constexpr const char* kToneNames[kToneSliders] = {"Bass", "Low mids", "Mids", "Presence", "Brilliance", "Air"};
+constexpr const char* kToneHelp[kToneSliders] = {
+    "Bass, below 120 Hz: level of this region in the target (mid and side alike).",
+    "Low mids, 120-500 Hz: level of this region in the target (mid and side alike).",
+    "Mids, 500 Hz - 2 kHz: level of this region in the target (mid and side alike).",
+    "Presence, 2-5 kHz: level of this region in the target (mid and side alike).",
+    "Brilliance, 5-10 kHz: level of this region in the target (mid and side alike).",
+    "Air, above 10 kHz: level of this region in the target (mid and side alike)."};
 
 void help(const char* text) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
 }
 
-// A slider that reports "changed" when released, as the other settings do.
-bool slider(const char* label, float* v, float lo, float hi, const char* format, const char* tip) {
+// The target travels with the master action, so a slider only edits the UI's state.
+void slider(const char* label, float* v, float lo, float hi, const char* format, const char* tip) {
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
   ImGui::SliderFloat(label, v, lo, hi, format, ImGuiSliderFlags_AlwaysClamp);
   help(tip);
-  return ImGui::IsItemDeactivatedAfterEdit();
 }
 
 }  // namespace
@@ -57,9 +62,7 @@ void draw_target_panel(UiState& s) {
          "Multiplies the target's side/mid energy ratio: 0 = mono, 1 = as the target, 2 = twice as wide.");
   slider("Tilt", &t.tilt_db, -12.0f, 12.0f, "%+.1f dB",
          "Spectral tilt across 20 Hz - 20 kHz: positive = brighter (lows down, highs up by half each).");
-  for (int i = 0; i < kToneSliders; ++i)
-    slider(kToneNames[i], &t.tone_db[i], -12.0f, 12.0f, "%+.1f dB",
-           "Level of this region of the spectrum in the target, on mid and side alike.");
+  for (int i = 0; i < kToneSliders; ++i) slider(kToneNames[i], &t.tone_db[i], -12.0f, 12.0f, "%+.1f dB", kToneHelp[i]);
   if (ImGui::Button("Reset target")) t = TargetAdjust{};
   help("Back to: match the reference as it is.");
 }
