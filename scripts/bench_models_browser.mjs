@@ -22,7 +22,7 @@ const settings = {
   'wasm-1': { args: ['--disable-gpu'], options: { ortThreads: 1, gpuBackward: false } },
   'wasm-threads': { args: ['--disable-gpu'], options: { ortThreads: 4, gpuBackward: false } },
   webgpu: { args: ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'],
-    options: { gpuBackward: 'always' } },
+    options: { gpuBackward: 'always', ortWebgpu: 'always' } },
 };
 const bytes = (p) => Array.from(readFileSync(p));
 const files = [bytes(input), bytes(reference)];

@@ -65,7 +65,10 @@
       }));
       const error = await device.popErrorScope();
       if (error) throw new Error(`GpuBackward: pipeline creation failed: ${error.message}`);
-      return new GpuBackward(device, pipelines, adapterName);
+      const gpuBackward = new GpuBackward(device, pipelines, adapterName);
+      // A software adapter (e.g. SwiftShader): the GPU emulated on the CPU, slower than WASM.
+      gpuBackward.isFallback = !!(info.isFallbackAdapter || adapter.isFallbackAdapter);
+      return gpuBackward;
     }
 
     // dL/dz (Float32Array, tape.zDim) for dL/dp = gParams (46 values).

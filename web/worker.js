@@ -50,8 +50,9 @@ async function gpuBackward() {
 // WASM; threads when the page is cross-origin isolated). Loaded on first use, from our origin.
 let ortState = null;  // {backend, encoder, converter} or {error}
 // ortThreads: the WASM backend's thread count (default: up to 4 when cross-origin isolated);
-// only the first call's value counts (benchmarks start a fresh page per setting).
-async function ortSessions(ortThreads) {
+// ortWebgpu: 'always' also takes a software (fallback) adapter, which is far slower than WASM.
+// Only the first call's values count (benchmarks start a fresh page per setting).
+async function ortSessions(ortThreads, ortWebgpu) {
   if (ortState) return ortState;
   try {
     importScripts('ort/ort.webgpu.min.js');
@@ -61,7 +62,9 @@ async function ortSessions(ortThreads) {
       ? Math.max(1, Math.min(ortThreads || 4, navigator.hardwareConcurrency || 1)) : 1;
     let backend = 'wasm';
     try {
-      if (navigator.gpu && await navigator.gpu.requestAdapter()) backend = 'webgpu';
+      const adapter = navigator.gpu && await navigator.gpu.requestAdapter();
+      const software = adapter && !!((adapter.info && adapter.info.isFallbackAdapter) || adapter.isFallbackAdapter);
+      if (adapter && (!software || ortWebgpu === 'always')) backend = 'webgpu';
     } catch (e) { /* no adapter: WASM */ }
     const create = (f) => ort.InferenceSession.create(`models/${f}`, { executionProviders: [backend] });
     // One after the other: ORT's WebGPU EP refuses a second session while one is being created.
@@ -78,8 +81,8 @@ async function ortSessions(ortThreads) {
 
 // z and the 46 parameters by ONNX Runtime, checked against our C++ forward at the same z.
 // ex: {reference, input}, the excerpts Φ and Ψ see (itoPrepare).
-async function ortPrediction(ex, ortThreads) {
-  const s = await ortSessions(ortThreads);
+async function ortPrediction(ex, ortThreads, ortWebgpu) {
+  const s = await ortSessions(ortThreads, ortWebgpu);
   if (s.error) return { backend: 'C++ (WASM)', error: s.error };
   const tensor = (x) => {
     const data = new Float32Array(2 * x.left.length);
@@ -128,18 +131,22 @@ async function modelMaster(kind, opts, options, onProgress) {
   if (kind === 'white-box' && options.refine && lastZ) {
     zInit = lastZ;
   } else if (kind === 'white-box' && options.ort !== false) {
-    inference = await ortPrediction(prep, options.ortThreads);
+    inference = await ortPrediction(prep, options.ortThreads, options.ortWebgpu);
     if (inference.z) zInit = inference.z;
   }
   check(engine.itoStart(zInit));
   // options.gpuBackward: false (never), 'always' (tests, benchmarks) or anything else (auto:
-  // the GPU unless its first backward pass is slower than the C++ forward pass of that step,
-  // e.g. on a software adapter, where the C++ backward is then faster).
+  // a hardware adapter, unless its first backward pass is slower than the C++ forward pass
+  // of that step, when the C++ backward is the faster one).
   let gpu = null, gpuError = null;
   if (kind === 'white-box' && options.gpuBackward !== false) {
     const g = await gpuBackward();
     gpu = g.gpu || null;
     gpuError = g.error || null;
+    if (gpu && gpu.isFallback && options.gpuBackward !== 'always') {
+      gpuError = `WebGPU's adapter (${gpu.adapterName}) is a software one: the C++ backward is faster`;
+      gpu = null;
+    }
   }
   const adaptive = options.gpuBackward !== 'always';
   let gpuUsed = false;

@@ -258,7 +258,9 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
   let s = await studio(() => window.studio.state());
   assert.equal(s.error, null);
   assert.ok(Math.abs(s.input.seconds - 6) < 0.01, `input ${s.input.seconds} s`);
-  await studio(() => window.studio.master({ mode: 'theta', steps: 3 }));
+  // The user's pair, with the white-box model and ITO on z (the page's default method).
+  const m = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2 }));
+  assert.equal(m.mode, 'white-box');
   const b64 = await studio(async () => {
     const b = await window.studio.exportWav();
     let bin = '';
@@ -322,7 +324,7 @@ test('no request leaves the origin', () => {
   assert.deepEqual(foreign, []);
 });
 
-test('the app loads offline after the first visit (service worker)', { timeout: 120000 }, async () => {
+test('the app loads and masters with the models offline after the first visit (service worker)', { timeout: 240000 }, async () => {
   await studio(() => navigator.serviceWorker.ready.then(() => true));
   // Active means installed, i.e. every file is in the cache; claimed means it serves this page.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -335,6 +337,12 @@ test('the app loads offline after the first visit (service worker)', { timeout: 
   assert.equal(s.error, null);
   await studio(() => window.studio.loadDemo());
   assert.ok((await studio(() => window.studio.state())).reference);
+  // Offline, the learned models and ONNX Runtime Web come from the cache: a white-box master.
+  const m = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2 }));
+  assert.equal(m.mode, 'white-box');
+  assert.ok(m.inference && m.inference.backend.startsWith('ONNX Runtime Web'),
+    `offline Φ/Ψ: ${m.inference && m.inference.backend} ${m.inference && m.inference.error}`);
+  assert.ok(m.bestLoss <= m.initialLoss);
   await shot('06-offline-reload');
   await context.setOffline(false);
 });
