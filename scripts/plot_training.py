@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Plots training curves from itomaster train's log.csv files into one PNG.
 
-  scripts/plot_training.py out/train_wb/log.csv [more/log.csv ...] models/training_curve.png
+  scripts/plot_training.py [--mark LOG_INDEX:STEP:TEXT ...] out/train_wb/log.csv [more/log.csv ...] models/training_curve.png
+--mark draws a labelled vertical line (e.g. where a run resumed with another batch or lr) on
+the plot of the LOG_INDEX-th log (0-based).
 Needs python3-matplotlib (a development tool; nothing in the tests uses it).
 """
 import csv
@@ -25,15 +27,24 @@ def read(path):
 
 
 def main():
-    if len(sys.argv) < 3:
+    args, marks = sys.argv[1:], []
+    while args and args[0] == "--mark":
+        index, step, text = args[1].split(":", 2)
+        marks.append((int(index), int(step), text))
+        args = args[2:]
+    if len(args) < 2:
         sys.exit(__doc__)
-    logs, out = sys.argv[1:-1], sys.argv[-1]
+    logs, out = args[:-1], args[-1]
     fig, axes = plt.subplots(1, len(logs), figsize=(6 * len(logs), 4), squeeze=False)
-    for ax, path in zip(axes[0], logs):
+    for n, (ax, path) in enumerate(zip(axes[0], logs)):
         steps, train, val = read(path)
         # The first validation (untrained network) is off the scale; start at the first step.
         ax.plot(steps[1:], train[1:], label="training loss (mean since last point)")
         ax.plot(steps[1:], val[1:], marker="o", label="validation loss (held-out songs)")
+        for index, step, text in marks:
+            if index == n:
+                ax.axvline(step, color="gray", linestyle="--")
+                ax.annotate(" " + text, (step, 0.6), xycoords=("data", "axes fraction"), ha="left", fontsize=8)
         ax.set_xlabel("step")
         ax.set_ylabel("multi-scale spectral loss")
         ax.set_title(os.path.basename(os.path.dirname(path)) or path)
