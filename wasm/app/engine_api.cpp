@@ -40,6 +40,7 @@ using js::float32_array;
 using js::float64_array;
 using js::params_array;
 using js::to_stereo;
+using app::kMinSeconds;
 using app::kSampleRate;
 using app::require_playable;
 using app::summary_object;
@@ -49,7 +50,6 @@ constexpr int kWaveformBins = 1024;
 constexpr int kSpectrumBands = 128;
 constexpr int kSpectrumFft = 4096;
 constexpr int kSpectrumMaxFrames = 256;  // frames averaged, evenly spread over the track
-constexpr double kMinSeconds = 0.5;
 
 Params to_params(const val& array) {
   const std::vector<double> v = emscripten::convertJSArrayToNumberVector<double>(array);
@@ -154,10 +154,9 @@ val analyze_track(val left, val right) {
 
 // onProgress(step, loss, bestLoss) as an ITO callback; it returns false to stop (a falsy
 // non-boolean, e.g. undefined, keeps going). No callback when on_progress is not a function.
-template <class Progress>
-std::function<bool(const Progress&)> progress_callback(const val& on_progress) {
+ItoCallback progress_callback(const val& on_progress) {
   if (on_progress.typeOf().as<std::string>() != "function") return {};
-  return [&on_progress](const Progress& p) { return !on_progress(p.step, p.loss, p.best_loss).isFalse(); };
+  return [&on_progress](const ItoProgress& p) { return !on_progress(p.step, p.loss, p.best_loss).isFalse(); };
 }
 
 // options: {steps, targetLufs|null, ceilingDbtp}; onProgress(step, loss, bestLoss)
@@ -178,7 +177,7 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
     opt.ceiling_dbtp = final_stage.ceiling_dbtp;
     opt.target_features = app::target_features_from(options, reference);
     const MasteringResult r = master_with_reference(input, reference, kSampleRate, opt,
-                                                    progress_callback<ItoProgress>(on_progress));
+                                                    progress_callback(on_progress));
     return summary_object({r.output, r.params, r.ito.initial, r.input_gain_db, r.target_lufs, r.ito.loss_curve,
                            r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize});
   } catch (const std::exception& e) {

@@ -12,7 +12,7 @@
 namespace ito::app {
 
 void require_playable(const Stereo& x, const char* what) {
-  if (x.frames() < static_cast<std::size_t>(0.5 * kSampleRate))
+  if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate))
     throw std::invalid_argument(std::string(what) + " is shorter than 0.5 s");
   if (!std::isfinite(integrated_loudness(x, kSampleRate))) throw std::invalid_argument(std::string(what) + " is silent");
 }

@@ -19,8 +19,9 @@ namespace ito::app {
 using emscripten::val;
 
 constexpr double kSampleRate = 44100.0;
+constexpr double kMinSeconds = 0.5;  // shorter audio is refused
 
-// At least 0.5 s and not silent, else std::invalid_argument naming `what`.
+// At least kMinSeconds and not silent, else std::invalid_argument naming `what`.
 void require_playable(const Stereo& x, const char* what);
 
 // The final-stage options every mastering call takes: {targetLufs|null, ceilingDbtp}.

@@ -33,7 +33,6 @@
 #include "ito/ito_z.h"
 #include "master/mastering.h"
 #include "master/model_mastering.h"
-#include "models/audio_tensor.h"
 
 using emscripten::val;
 
@@ -45,7 +44,7 @@ using js::error_object;
 
 struct Session {
   const app::LoadedModel* model = nullptr;
-  bool white = true, preview = false;
+  bool preview = false;
   ModelMasteringPlan plan;
   ModelMasteringOptions options;
   std::vector<float> z_ref;
@@ -54,6 +53,8 @@ struct Session {
   bool awaiting_gradient = false;
   WhiteBoxEvaluation pending;
   models::Converter::Tape tape;
+
+  bool white() const { return model->model.converter->kind() == models::ConverterKind::WhiteBox; }
 };
 
 std::unique_ptr<Session>& session() {
@@ -88,13 +89,13 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
     const std::string kind = options.hasOwnProperty("kind") && options["kind"].isString()
                                  ? options["kind"].as<std::string>() : "white-box";
     if (kind != "white-box" && kind != "black-box") throw std::invalid_argument("kind must be white-box or black-box");
-    s->white = kind == "white-box";
-    s->model = &app::require_model(s->white ? models::ConverterKind::WhiteBox : models::ConverterKind::BlackBox);
+    s->model = &app::require_model(kind == "white-box" ? models::ConverterKind::WhiteBox
+                                                        : models::ConverterKind::BlackBox);
     Stereo input = js::to_stereo(in_l, in_r);
     const Stereo reference = js::to_stereo(ref_l, ref_r);
     app::require_playable(input, "the input");
     app::require_playable(reference, "the reference");
-    if (!s->white) {  // black-box runs Ψ at full rate on every sample: a preview section only
+    if (!s->white()) {  // black-box runs Ψ at full rate on every sample: a preview section only
       const double seconds = std::clamp(js::number_or(options, "previewSeconds", 15.0), 3.0, 60.0);
       s->preview = input.frames() > static_cast<std::size_t>(seconds * kSampleRate);
       input = loudest_section(input, kSampleRate, seconds);
@@ -122,14 +123,8 @@ val start(val z_init) {
   try {
     Session* s = session().get();
     if (!s) throw std::logic_error("no ITO session: call itoPrepare first");
-    const models::Model& m = s->model->model;
-    if (!z_init.isNull() && !z_init.isUndefined()) {
-      s->z_ref = js::floats(z_init);
-      if (s->z_ref.size() != static_cast<std::size_t>(m.encoder->z_dim()))
-        throw std::invalid_argument("the starting embedding has the wrong size");
-    } else {
-      s->z_ref = m.encoder->encode(models::to_tensor(s->plan.reference_excerpt));
-    }
+    const bool given = !z_init.isNull() && !z_init.isUndefined();
+    s->z_ref = starting_embedding(s->model->model, s->plan, given ? js::floats(z_init) : std::vector<float>{});
     s->stepper.emplace(s->z_ref, s->options.ito);
     val out = val::object();
     out.set("zDim", static_cast<int>(s->z_ref.size()));
@@ -148,7 +143,7 @@ val next(bool export_tape) {
     const models::Converter& psi = *s.model->model.converter;
     const bool gradient = s.stepper->wants_gradient();
     const std::vector<float>& z = s.stepper->next_z();
-    if (s.white && gradient && export_tape) {
+    if (s.white() && gradient && export_tape) {
       s.tape = {};
       s.pending = evaluate_white_box(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, &s.tape);
       if (!s.pending.grad_params.empty()) {
@@ -167,7 +162,7 @@ val next(bool export_tape) {
     std::vector<float> gz;
     const double loss = evaluate_z(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, &params,
                                    gradient ? &gz : nullptr);
-    s.stepper->report(loss, s.white ? &params : nullptr, gradient ? &gz : nullptr);
+    s.stepper->report(loss, s.white() ? &params : nullptr, gradient ? &gz : nullptr);
     return status_object(s);
   } catch (const std::exception& e) {
     return error_object(e.what());
@@ -224,7 +219,7 @@ val finish() {
     if (!s.stepper->done()) s.stepper->stop();
     const ModelMasteringResult r = finish_model_mastering(std::move(s.plan), s.model->model, std::move(s.z_ref),
                                                           s.stepper->result(), kSampleRate);
-    const bool white = s.white, preview = s.preview;
+    const bool white = s.white(), preview = s.preview;
     session().reset();
     val out = app::summary_object({r.output, r.params_after, r.params_before, 0.0, r.target_lufs, r.ito.loss_curve,
                                    r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize});

@@ -23,6 +23,7 @@
 
 #include "app/js_convert.h"
 #include "app/psi_tape_js.h"
+#include "ito/ito_z.h"
 #include "models/model_file.h"
 
 using emscripten::val;
@@ -107,11 +108,9 @@ val backward_z_js(val left, val right, val z_js, val g_params_js) {
     if (gp.size() != static_cast<std::size_t>(models::kWhiteBoxOutputs))
       throw std::invalid_argument("gParams must hold 46 values");
     Converter::Tape t;
-    std::vector<std::vector<float>> p, gz;
+    std::vector<std::vector<float>> p;
     psi.forward(audio_batch(left, right), {z}, false, &p, nullptr, &t);
-    const std::vector<std::vector<float>> g_params{gp};
-    psi.backward(t, &g_params, nullptr, nullptr, &gz);
-    return float32_array(gz.front());
+    return float32_array(converter_backward_z(psi, t, gp));
   } catch (const std::exception& e) {
     return error_object(e.what());
   }

@@ -73,6 +73,14 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
   return plan;
 }
 
+std::vector<float> starting_embedding(const models::Model& model, const ModelMasteringPlan& plan,
+                                      const std::vector<float>& z_init) {
+  if (z_init.empty()) return const_cast<models::Encoder&>(*model.encoder).encode(models::to_tensor(plan.reference_excerpt));
+  if (z_init.size() != static_cast<std::size_t>(model.encoder->z_dim()))
+    throw std::invalid_argument("the starting embedding has the wrong size");
+  return z_init;
+}
+
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
                                             std::vector<float> z_ref, ItoZResult ito, double fs) {
   ModelMasteringResult result;
@@ -96,12 +104,8 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
                                        const ModelMasteringOptions& options, const ItoZCallback& callback) {
-  if (!options.z_init.empty() && options.z_init.size() != static_cast<std::size_t>(model.encoder->z_dim()))
-    throw std::invalid_argument("the starting embedding has the wrong size");
   ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options);
-  std::vector<float> z_ref = options.z_init.empty()
-                                 ? const_cast<models::Encoder&>(*model.encoder).encode(models::to_tensor(plan.reference_excerpt))
-                                 : options.z_init;
+  std::vector<float> z_ref = starting_embedding(model, plan, options.z_init);
   ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback);
   return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs);
 }

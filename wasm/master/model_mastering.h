@@ -56,6 +56,10 @@ struct ModelMasteringPlan {
 ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& reference, double fs,
                                         const models::Model& model, const FxNormStats& stats,
                                         const ModelMasteringOptions& options);
+// The embedding ITO on z starts from: z_init when given (std::invalid_argument if its size is
+// not Φ's), else Φ(plan.reference_excerpt).
+std::vector<float> starting_embedding(const models::Model& model, const ModelMasteringPlan& plan,
+                                      const std::vector<float>& z_init);
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
                                             std::vector<float> z_ref, ItoZResult ito, double fs);
 
