@@ -48,7 +48,7 @@ for (const name of which.split(',')) {
   rows.push({ backend: name, ort: inf.backend, phi_ms: Math.round(inf.phiMs), psi_ms: Math.round(inf.psiMs),
     ito_backward: s.ito.backward, ito_evaluations: s.ito.evaluations,
     ito_ms_per_evaluation: Math.round(s.ito.stepMs),
-    gpu_ms_per_backward: s.ito.backwardMs ? Math.round(s.ito.backwardMs / s.ito.updates) : null,
+    gpu_ms_per_backward: s.ito.gpuBackwards ? Math.round(s.ito.backwardMs / s.ito.gpuBackwards) : null,
     master_s: masterS, track_s: state.input.seconds, af_loss: `${s.initialLoss.toFixed(4)} -> ${s.bestLoss.toFixed(4)}` });
   console.log(JSON.stringify(rows.at(-1)));
   await browser.close();

@@ -2,7 +2,10 @@
 """Writes (input, reference) pairs for evaluation, from the VAL split only (stdlib only).
 
   scripts/make_pairs.py [--music-index data/music/index.tsv] [--midi-index data/midi/index.tsv]
-                        [--n 12] [--seed 1] [--out pairs.tsv]
+                        [--n 12] [--seed 1] [--split val] [--out pairs.tsv]
+
+--split train makes tuning pairs (for choosing ITO defaults) from training songs, so the
+validation pairs stay unseen by every choice.
 
 Columns: input, reference, input_kind ("mastered": a game track from the music index;
 "unmastered": a MIDI render from the midi index). About half the inputs are of each
@@ -31,14 +34,14 @@ PACKAGE_LUFS = {
 }
 
 
-def read_val(index_path):
-    """{package: [paths]} of the val rows of an index; empty when the file is missing."""
+def read_split(index_path, split="val"):
+    """{package: [paths]} of an index's rows in `split`; empty when the file is missing."""
     songs = {}
     if not index_path or not os.path.exists(index_path):
         return songs
     with open(index_path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
-            if row["split"] == "val":
+            if row["split"] == split:
                 songs.setdefault(row["package"], []).append(row["path"])
     return songs
 
@@ -94,12 +97,13 @@ def main():
     ap.add_argument("--midi-index", default="data/midi/index.tsv")
     ap.add_argument("--n", type=int, default=12)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--split", default="val", choices=["val", "train"])
     ap.add_argument("--out", default="-", help="output TSV (default: stdout)")
     args = ap.parse_args()
     if args.n < 1:
         ap.error("--n must be at least 1")
 
-    music, midi = read_val(args.music_index), read_val(args.midi_index)
+    music, midi = read_split(args.music_index, args.split), read_split(args.midi_index, args.split)
     if not midi:
         print(f"make_pairs: no val songs in {args.midi_index}: mastered inputs only", file=sys.stderr)
     pairs = make_pairs(music, midi, args.n, args.seed)

@@ -12,6 +12,7 @@
 #include "dsp/chain.h"
 #include "ito/ito_z.h"
 #include "ito/objective.h"
+#include "ito/optimizer.h"
 #include "models/audio_tensor.h"
 #include "models/encoder.h"
 #include "test_signals.h"
@@ -99,9 +100,9 @@ void check_lowers_the_objective(models::ConverterKind kind) {
   std::printf("%s: loss %.5f -> %.5f in %d steps\n", kind == models::ConverterKind::WhiteBox ? "white-box" : "black-box",
               r.initial_loss, r.best_loss, r.steps);
   EXPECT_EQ(r.stop, ItoStop::Budget);
-  // Every evaluation is either an update's or a step-size trial's, all within the budget.
+  // The start and one evaluation per update, all within the budget.
   EXPECT_EQ(r.evaluations, options.max_steps + 1);
-  EXPECT_EQ(r.steps + static_cast<int>(options.step_size_trials.size()), options.max_steps);
+  EXPECT_EQ(r.steps, options.max_steps);
   ASSERT_EQ(r.loss_curve.size(), static_cast<std::size_t>(r.steps + 1));
   EXPECT_EQ(callbacks, static_cast<int>(r.loss_curve.size()));
   EXPECT_EQ(r.initial_z, task.z_init);
@@ -131,9 +132,9 @@ TEST(ItoZ, RespectsTheStepBudget) {
     options.max_steps = 3;
     const ItoZResult r = ito_on_z(task.x, psi, task.z_init, task.objective, kFs, options);
     EXPECT_EQ(r.stop, ItoStop::Budget);
-    EXPECT_EQ(r.evaluations, 4);  // the start, two step-size trials, one update
-    EXPECT_EQ(r.steps, 1);
-    EXPECT_EQ(r.loss_curve.size(), 2u);
+    EXPECT_EQ(r.evaluations, 4);  // the start and three updates
+    EXPECT_EQ(r.steps, 3);
+    EXPECT_EQ(r.loss_curve.size(), 4u);
     EXPECT_LE(r.best_loss, r.initial_loss);
     options.max_steps = 0;  // evaluate only
     const ItoZResult none = ito_on_z(task.x, psi, task.z_init, task.objective, kFs, options);
@@ -189,7 +190,6 @@ TEST(ItoZ, StopsOnANonFiniteLoss) {
   };
   ItoZOptions options;
   options.max_steps = 20;
-  options.step_size_trials.clear();  // every objective call is then an update's
   const ItoZResult r = ito_on_z(task.x, psi, task.z_init, breaks, kFs, options);
   EXPECT_EQ(r.stop, ItoStop::EarlyStop);
   EXPECT_EQ(r.loss_curve.size(), 3u);
@@ -210,7 +210,6 @@ TEST(ItoZ, ASteppedLoopWithASplitBackwardMatchesItoOnZ) {
   ASSERT_GT(reference.steps, 3);
   for (int stop_after : {-1, 3}) {
     ItoZStepper stepper(task.z_init, options);
-    int trials = 0;
     while (!stepper.done()) {
       const bool gradient = stepper.wants_gradient();
       models::Converter::Tape tape;
@@ -223,14 +222,14 @@ TEST(ItoZ, ASteppedLoopWithASplitBackwardMatchesItoOnZ) {
       } else {
         stepper.report(e.loss, &e.params, nullptr);
       }
-      if (gradient) EXPECT_TRUE(stepper.stepped());
-      // Without a gradient: a step-size trial, or the update step that ends the budget.
-      if (!gradient && stepper.stepped()) EXPECT_EQ(stepper.result().stop, ItoStop::Budget);
-      trials += !stepper.stepped();
-      if (stepper.stepped() && stepper.progress().step == stop_after) stepper.stop();
+      // Only the evaluation that ends the budget goes without a gradient.
+      if (!gradient) {
+        EXPECT_EQ(stepper.result().stop, ItoStop::Budget);
+        EXPECT_TRUE(stepper.done());
+      }
+      if (stepper.progress().step == stop_after) stepper.stop();
     }
     const ItoZResult& r = stepper.result();
-    EXPECT_EQ(trials, static_cast<int>(options.step_size_trials.size()));
     if (stop_after < 0) {
       EXPECT_EQ(r.loss_curve, reference.loss_curve);
       EXPECT_EQ(r.best_z, reference.best_z);
@@ -249,6 +248,49 @@ TEST(ItoZ, ASteppedLoopWithASplitBackwardMatchesItoOnZ) {
   ItoZStepper done(task.z_init, options);
   done.stop();
   EXPECT_THROW(done.report(1.0, nullptr, nullptr), std::logic_error);
+}
+
+// Backing off: an update whose loss rises more than reject_rise above the best is undone;
+// the next update starts from the best z with half the step and fresh Adam moments. A
+// smaller rise is kept, and the next update starts from there.
+TEST(ItoZ, UndoesAnUpdateThatRaisesTheLossAndHalvesTheStep) {
+  ItoZOptions options;
+  options.max_steps = 10;
+  options.relative_lr = 0.3;
+  const std::vector<float> z0 = {1.0f, -1.0f};  // RMS 1: steps are in z's units
+  ItoZStepper s(z0, options);
+  EXPECT_EQ(s.next_z(), z0);
+  const std::vector<float> g0 = {2.0f, -0.5f};
+  s.report(1.0, nullptr, &g0);
+  // Adam's first step: lr * sign(gradient).
+  std::vector<float> z1 = s.next_z();
+  EXPECT_NEAR(z1[0], 0.7f, 1e-6);
+  EXPECT_NEAR(z1[1], -0.7f, 1e-6);
+  const std::vector<float> g1 = {-1.0f, 1.0f};
+  s.report(5.0, nullptr, &g1);  // a rise of 400 %: undone
+  const std::vector<float>& z2 = s.next_z();
+  EXPECT_NEAR(z2[0], 0.85f, 1e-6);  // from z0 again, half the step, along g0
+  EXPECT_NEAR(z2[1], -0.85f, 1e-6);
+  EXPECT_EQ(s.result().rejected, 1);
+  EXPECT_DOUBLE_EQ(s.result().relative_lr, 0.15);
+  EXPECT_EQ(s.result().best_z, z0);
+  const std::vector<float> z2_copy = z2;
+  s.report(1.01, nullptr, &g1);  // a 1 % rise: kept, so the next update continues from z2
+  const std::vector<float>& z3 = s.next_z();
+  EXPECT_EQ(s.result().rejected, 1);
+  // What a fresh Adam (lr 0.15) from z0 takes: g0 to z2, then g1 to z3.
+  AdamOptimizer adam(2, AdamConfig{0.15, 0.9, 0.999, 1e-8, false});
+  double z[2] = {1.0, -1.0};
+  const double d0[2] = {2.0, -0.5}, d1[2] = {-1.0, 1.0};
+  adam.step(z, d0);
+  EXPECT_NEAR(z2_copy[0], z[0], 1e-6);
+  EXPECT_NEAR(z2_copy[1], z[1], 1e-6);
+  adam.step(z, d1);
+  EXPECT_NEAR(z3[0], z[0], 1e-6);
+  EXPECT_NEAR(z3[1], z[1], 1e-6);
+  EXPECT_EQ(s.result().loss_curve, (std::vector<double>{1.0, 5.0, 1.01}));
+  EXPECT_EQ(s.result().best_loss, 1.0);
+  EXPECT_EQ(s.result().steps, 3);
 }
 
 TEST(ItoZ, RequiresTheInferenceForm) {

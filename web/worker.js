@@ -151,7 +151,7 @@ async function modelMaster(kind, opts, options, onProgress) {
   const adaptive = options.gpuBackward !== 'always';
   let gpuUsed = false;
   // forwardMs: in itoNext (with the C++ backward, the whole step); backwardMs: on the GPU.
-  const timing = { evaluations: 0, forwardMs: 0, updates: 0, backwardMs: 0 };
+  const timing = { evaluations: 0, forwardMs: 0, gpuBackwards: 0, backwardMs: 0 };
   for (;;) {
     let t = performance.now();
     let s = check(engine.itoNext(!!gpu));
@@ -163,6 +163,7 @@ async function modelMaster(kind, opts, options, onProgress) {
       try {
         s = check(engine.itoReportGradient(await gpu.backwardZ(s.tape, s.gParams)));
         gpuUsed = true;
+        timing.gpuBackwards += 1;
         const gpuMs = performance.now() - t;
         if (adaptive && gpuMs > forwardMs) {
           gpuError = `WebGPU (${gpu.adapterName}) took ${gpuMs.toFixed(0)} ms for a backward pass, the C++ ` +
@@ -177,8 +178,7 @@ async function modelMaster(kind, opts, options, onProgress) {
       }
       timing.backwardMs += performance.now() - t;
     }
-    if (s.stepped) timing.updates += 1;
-    if (s.stepped && !onProgress(s.step, s.loss, s.bestLoss) && !s.done) s = check(engine.itoStop());
+    if (!onProgress(s.step, s.loss, s.bestLoss) && !s.done) s = check(engine.itoStop());
     if (s.done) break;
     await new Promise((resolve) => setTimeout(resolve, 0));  // let a 'stop' message in
   }
@@ -188,7 +188,7 @@ async function modelMaster(kind, opts, options, onProgress) {
   return { r, extra: {
     inference: inference && { backend: inference.backend, phiMs: inference.phiMs, psiMs: inference.psiMs,
                               parity: inference.parity, error: inference.error },
-    ito: { backward, gpuError, evaluations: timing.evaluations, updates: timing.updates,
+    ito: { backward, gpuError, evaluations: timing.evaluations, gpuBackwards: timing.gpuBackwards,
            forwardMs: timing.forwardMs, backwardMs: timing.backwardMs,
            stepMs: (timing.forwardMs + timing.backwardMs) / Math.max(1, timing.evaluations) } } };
 }

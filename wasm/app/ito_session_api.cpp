@@ -11,7 +11,7 @@
 //   itoStop()                    -> status (the stop button)
 //   itoFinish()                  -> the mastering summary (as master()) plus bestZ, preview
 //        and normalizedLeft/Right (white-box: what the chain processed, for re-rendering)
-//   status: {done, stepped, step, loss, bestLoss, evaluations, maxSteps, stop}
+//   status: {done, step, loss, bestLoss, evaluations, maxSteps, stop}
 //
 // options: {kind: 'white-box' | 'black-box', itoSteps, targetLufs|null, ceilingDbtp,
 //   previewSeconds (black-box: only the loudest section of the input; default 15)} plus the
@@ -72,7 +72,6 @@ val status_object(Session& s) {
   const ItoZResult& r = s.stepper->result();
   val out = val::object();
   out.set("done", s.stepper->done());
-  out.set("stepped", s.stepper->stepped());
   out.set("step", static_cast<int>(r.loss_curve.size()) - 1);
   out.set("loss", r.loss_curve.empty() ? 0.0 : r.loss_curve.back());
   out.set("bestLoss", r.best_loss);

@@ -77,7 +77,7 @@ double evaluate_z(const models::Converter& psi, const Stereo& x, const std::vect
 }
 
 ItoZStepper::ItoZStepper(const std::vector<float>& z_init, const ItoZOptions& options)
-    : options_(options), pending_(z_init), z_(z_init.begin(), z_init.end()), grad_d_(z_init.size()) {
+    : options_(options), pending_(z_init), z_(z_init.size()), grad_d_(z_init.size()) {
   double mean_square = 0.0;
   for (float v : z_init) mean_square += double(v) * v;
   z_scale_ = std::max(std::sqrt(mean_square / std::max<std::size_t>(1, z_init.size())), 1e-3);
@@ -89,35 +89,33 @@ void ItoZStepper::report(double loss, const Params* params, const std::vector<fl
   if (done_) throw std::logic_error("ItoZStepper::report after the end");
   advance();
   ++result_.evaluations;
-  stepped_ = phase_ == Phase::Step;
   moved_ = false;
-  if (!stepped_) {  // a step-size trial
-    if (std::isfinite(loss) && loss < best_trial_) best_trial_ = loss, result_.relative_lr = options_.step_size_trials[trial_];
-    ++trial_;
-    return;
-  }
   const bool first = result_.loss_curve.empty();
   result_.loss_curve.push_back(loss);
   at_ = pending_;
   last_loss_ = loss;
   has_params_ = params != nullptr;
   if (params) last_params_ = *params;
-  if (gz && std::isfinite(loss)) grad_ = *gz;
   if (first) {
     result_.initial_loss = result_.best_loss = loss;
     if (params) result_.initial_params = result_.best_params = *params;
+    if (gz) best_grad_ = *gz;
   }
-  if (std::isfinite(loss) && loss < result_.best_loss * (1.0 - options_.min_rel_improvement)) {
+  const bool finite = std::isfinite(loss);
+  if (finite && loss < result_.best_loss * (1.0 - options_.min_rel_improvement)) {
     result_.best_loss = loss;
     result_.best_z = at_;
     if (params) result_.best_params = *params;
+    if (gz) best_grad_ = *gz;
     since_improvement_ = 0;
   } else if (!first) {
     ++since_improvement_;
   }
+  reject_ = !first && finite && loss > result_.best_loss * (1.0 + options_.reject_rise);
+  if (gz && finite && !reject_) grad_ = *gz;
   if (result_.evaluations > options_.max_steps) {
     done_ = true, result_.stop = ItoStop::Budget;
-  } else if (since_improvement_ >= options_.patience || !std::isfinite(loss)) {
+  } else if (since_improvement_ >= options_.patience || !finite) {
     done_ = true, result_.stop = ItoStop::EarlyStop;
   }
 }
@@ -140,31 +138,24 @@ const std::vector<float>& ItoZStepper::next_z() {
 bool ItoZStepper::wants_gradient() {
   advance();
   // The evaluation that exhausts the budget is the last: its gradient would go unused.
-  return phase_ == Phase::Step && result_.evaluations < options_.max_steps;
+  return result_.evaluations < options_.max_steps;
 }
 
-// After an update step: the step-size trials (first time only), else Adam's next update.
-// After a trial: the next trial, or the first update at the step size the trials chose.
+// Adam's next update from the last evaluation; after an undone one, a fresh Adam with a
+// smaller step from the best z.
 void ItoZStepper::advance() {
   if (moved_ || done_) return;
   moved_ = true;
-  if (stepped_ && !optimizer_) {
-    best_trial_ = last_loss_;
-    trial_ = 0;
-  }
-  const bool more_trials = !optimizer_ && trial_ < options_.step_size_trials.size() &&
-                           result_.evaluations < options_.max_steps;
-  if (more_trials) {
-    phase_ = Phase::Trial;
-    pending_ = at_;
-    const double c = options_.step_size_trials[trial_];
-    for (std::size_t i = 0; i < pending_.size(); ++i)
-      pending_[i] -= static_cast<float>(c * z_scale_ * ((grad_[i] > 0) - (grad_[i] < 0)));
-    return;
-  }
-  if (!optimizer_)
+  if (!optimizer_ || reject_) {
+    if (reject_) {
+      result_.relative_lr *= options_.shrink;
+      ++result_.rejected;
+      at_ = result_.best_z;
+      grad_ = best_grad_;
+    }
+    for (std::size_t i = 0; i < z_.size(); ++i) z_[i] = at_[i];
     optimizer_.emplace(z_.size(), AdamConfig{result_.relative_lr * z_scale_, 0.9, 0.999, 1e-8, options_.rectified});
-  phase_ = Phase::Step;
+  }
   for (std::size_t i = 0; i < z_.size(); ++i) grad_d_[i] = grad_[i];
   optimizer_->step(z_.data(), grad_d_.data());
   for (std::size_t i = 0; i < z_.size(); ++i) pending_[i] = static_cast<float>(z_[i]);
@@ -183,7 +174,7 @@ ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::ve
     std::vector<float> gz;
     const double loss = evaluate_z(psi, x, stepper.next_z(), objective, fs, &params, gradient ? &gz : nullptr);
     stepper.report(loss, white ? &params : nullptr, gradient ? &gz : nullptr);
-    if (stepper.stepped() && callback && !callback(stepper.progress())) stepper.stop();
+    if (callback && !callback(stepper.progress())) stepper.stop();
   }
   return stepper.result();
 }

@@ -18,13 +18,15 @@ namespace ito {
 
 struct ItoZOptions {
   int max_steps = 100;
-  // Step size relative to the embedding's RMS value (z's scale depends on the trained Φ).
-  double relative_lr = 0.05;
-  // Ours: before the first update, try Adam's first step (lr * sign(gradient)) at each of
-  // these relative step sizes and keep the best as relative_lr. How far z must move depends
-  // on the trained networks, so no fixed lr (the paper's 2e-4) suits every model. Each trial
-  // counts as one step of max_steps. Empty: use relative_lr as given.
-  std::vector<double> step_size_trials = {0.01, 0.03, 0.1, 0.3};
+  // The first step size, relative to the embedding's RMS value (z's scale depends on the
+  // trained Φ). Ours, not the paper's fixed lr 2e-4: how far z must move depends on the
+  // trained networks, so ITO starts with large steps and backs off where they fail.
+  double relative_lr = 0.3;
+  // An update whose loss rises more than this fraction above the best loss is undone: the
+  // next update starts again from the best z, with the step size times `shrink` and
+  // Adam's moments reset. So a step size too large for this pair costs one evaluation.
+  double reject_rise = 0.02;
+  double shrink = 0.5;
   int patience = 12;
   double min_rel_improvement = 1e-3;
   bool rectified = false;  // RAdam instead of Adam (its first updates are plain SGD steps)
@@ -43,50 +45,48 @@ struct ItoZResult {
   Params initial_params{}, best_params{};  // white-box only
   double initial_loss = 0, best_loss = 0;
   int steps = 0;
-  std::vector<double> loss_curve;   // loss at each update's z (trials not included)
+  std::vector<double> loss_curve;   // loss at z_init, then at each update's z (undone ones too)
   ItoStop stop = ItoStop::Budget;
-  double relative_lr = 0;          // the step size used (after the trials)
-  int evaluations = 0;             // objective evaluations, trials included (<= max_steps + 1)
+  double relative_lr = 0;          // the step size at the end (after any backing off)
+  int rejected = 0;                // updates undone because the loss rose
+  int evaluations = 0;             // objective evaluations (<= max_steps + 1)
 };
 
 // ITO on z as a state machine, for callers that evaluate the objective themselves (the
 // browser's worker, whose GPU backward is asynchronous). ito_on_z() drives it with the C++
 // evaluation, so both paths take the same steps:
 //   while (!s.done()) { evaluate at s.next_z() (dL/dz only if s.wants_gradient());
-//                       s.report(loss, params, gz); if (s.stepped() && !callback) s.stop(); }
+//                       s.report(loss, params, gz); if (!callback(s.progress())) s.stop(); }
 class ItoZStepper {
  public:
   ItoZStepper(const std::vector<float>& z_init, const ItoZOptions& options);
 
   bool done() const { return done_; }
-  // Where to evaluate next, and whether dL/dz is needed there (an update step, unless it is
-  // the budget's last evaluation) or only the loss (a step-size trial). The move to the next point happens here, after the caller
-  // had its chance to stop() on the last step's progress.
+  // Where to evaluate next, and whether dL/dz is needed there (always, except at the
+  // budget's last evaluation). The update to the next point happens here, after the caller
+  // had its chance to stop() on the last evaluation's progress.
   const std::vector<float>& next_z();
   bool wants_gradient();
   // The evaluation at next_z(): the loss, Ψ's parameters there (white-box; null for
   // black-box) and dL/dz when wants_gradient() (null otherwise).
   void report(double loss, const Params* params, const std::vector<float>* gz);
-  // After report(): whether that evaluation was an update step (not a trial), and its progress.
-  bool stepped() const { return stepped_; }
+  // The last reported evaluation, as the callback of ito_on_z() sees it.
   ItoZProgress progress() const;
   void stop();  // the caller's stop button
   const ItoZResult& result() const { return result_; }
 
  private:
-  enum class Phase { Step, Trial };
   void advance();
 
   ItoZOptions options_;
   ItoZResult result_;
-  Phase phase_ = Phase::Step;
-  bool done_ = false, stepped_ = false, moved_ = true;
-  std::vector<float> pending_;    // the z to evaluate next
-  std::vector<float> at_, grad_;  // the latest update step's z and dL/dz
-  double last_loss_ = 0, z_scale_ = 1, best_trial_ = 0;
+  bool done_ = false, moved_ = true, reject_ = false;
+  std::vector<float> pending_;         // the z to evaluate next
+  std::vector<float> at_, grad_;       // the last evaluation's z and the gradient to step with
+  std::vector<float> best_grad_;       // dL/dz at result_.best_z (where an undone update restarts)
+  double last_loss_ = 0, z_scale_ = 1;
   Params last_params_{};
   bool has_params_ = false;
-  std::size_t trial_ = 0;
   int since_improvement_ = 0;
   std::vector<double> z_, grad_d_;
   std::optional<AdamOptimizer> optimizer_;
