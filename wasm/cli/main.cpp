@@ -24,7 +24,7 @@ constexpr const char* kUsage = R"(usage:
       --ceiling DB       true-peak ceiling in dBTP (default -1)
       --target-lufs L    output loudness (default: the reference's)
       --optimizer NAME   adam (default) or radam
-      --lr X             learning rate (default 0.02)
+      --lr X             learning rate (default 0.05)
       --excerpt S        seconds of the input ITO optimizes on (default 30, six segments)
       --json             print a JSON summary on stdout
       --params-out FILE  also write the 46 parameters as JSON

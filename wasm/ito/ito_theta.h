@@ -14,7 +14,9 @@ namespace ito {
 
 struct ItoOptions {
   int max_steps = 100;
-  AdamConfig optimizer{0.02, 0.9, 0.999, 1e-8, false};
+  // lr 0.05 in the [0,1] parameter units: on 8 tuning pairs from training songs its mean AF
+  // loss was 10-16 % below 0.02's at every budget from 5 to 50 steps, and level with 0.1's.
+  AdamConfig optimizer{0.05, 0.9, 0.999, 1e-8, false};
   int patience = 12;                  // stop after this many steps without improvement
   double min_rel_improvement = 1e-3;  // an improvement smaller than this doesn't count
 };
