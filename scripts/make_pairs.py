@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes (input, reference) pairs for evaluation, from the VAL split only (stdlib only).
+"""Writes (input, reference) pairs for evaluation from one split, VAL by default (stdlib only).
 
   scripts/make_pairs.py [--music-index data/music/index.tsv] [--midi-index data/midi/index.tsv]
                         [--n 12] [--seed 1] [--split val] [--out pairs.tsv]
@@ -71,7 +71,7 @@ def pick(candidates, used, rng, avoid=frozenset()):
 def make_pairs(music, midi, n, seed):
     rng = random.Random(seed)
     if not music:
-        sys.exit("make_pairs: the music index has no val songs")
+        sys.exit("make_pairs: the music index has no songs in this split")
     ref_order = loud_quiet_order(music.keys(), rng)
     midi_songs = sorted(p for paths in midi.values() for p in paths)
     used_inputs, used_refs = set(), set()
@@ -86,7 +86,7 @@ def make_pairs(music, midi, n, seed):
         if not others:  # a single package: any other song of it
             others = sorted(p for p in music[ref_pkg] if p != ref)
         if not others:
-            sys.exit("make_pairs: need at least two val songs")
+            sys.exit("make_pairs: need at least two songs in this split")
         pairs.append((pick(others, used_inputs, rng, avoid=used_refs), ref, "mastered"))
     return pairs
 
@@ -105,7 +105,7 @@ def main():
 
     music, midi = read_split(args.music_index, args.split), read_split(args.midi_index, args.split)
     if not midi:
-        print(f"make_pairs: no val songs in {args.midi_index}: mastered inputs only", file=sys.stderr)
+        print(f"make_pairs: no {args.split} songs in {args.midi_index}: mastered inputs only", file=sys.stderr)
     pairs = make_pairs(music, midi, args.n, args.seed)
 
     out = sys.stdout if args.out == "-" else open(args.out + ".tmp", "w", encoding="utf-8")
