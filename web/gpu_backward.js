@@ -37,6 +37,11 @@
       this.lastTimings = null;  // {encodeMs, gpuMs, totalMs} of the latest backwardZ
     }
 
+    // A software adapter (e.g. SwiftShader): the GPU emulated on the CPU, slower than WASM.
+    static isSoftwareAdapter(adapter) {
+      return !!((adapter.info && adapter.info.isFallbackAdapter) || adapter.isFallbackAdapter);
+    }
+
     // Resolves to an instance, or null when WebGPU or an adapter is missing.
     // options.shaderBase: where the .wgsl files are ('shaders/' relative to the worker).
     static async create(options = {}) {
@@ -66,8 +71,7 @@
       const error = await device.popErrorScope();
       if (error) throw new Error(`GpuBackward: pipeline creation failed: ${error.message}`);
       const gpuBackward = new GpuBackward(device, pipelines, adapterName);
-      // A software adapter (e.g. SwiftShader): the GPU emulated on the CPU, slower than WASM.
-      gpuBackward.isFallback = !!(info.isFallbackAdapter || adapter.isFallbackAdapter);
+      gpuBackward.isFallback = GpuBackward.isSoftwareAdapter(adapter);
       return gpuBackward;
     }
 

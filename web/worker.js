@@ -63,8 +63,7 @@ async function ortSessions(ortThreads, ortWebgpu) {
     let backend = 'wasm';
     try {
       const adapter = navigator.gpu && await navigator.gpu.requestAdapter();
-      const software = adapter && !!((adapter.info && adapter.info.isFallbackAdapter) || adapter.isFallbackAdapter);
-      if (adapter && (!software || ortWebgpu === 'always')) backend = 'webgpu';
+      if (adapter && (!GpuBackward.isSoftwareAdapter(adapter) || ortWebgpu === 'always')) backend = 'webgpu';
     } catch (e) { /* no adapter: WASM */ }
     const create = (f) => ort.InferenceSession.create(`models/${f}`, { executionProviders: [backend] });
     // One after the other: ORT's WebGPU EP refuses a second session while one is being created.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -12,8 +13,11 @@
 namespace ito::app {
 
 void require_playable(const Stereo& x, const char* what) {
-  if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate))
-    throw std::invalid_argument(std::string(what) + " is shorter than 0.5 s");
+  if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate)) {
+    char message[160];
+    std::snprintf(message, sizeof message, "%s is shorter than %g s", what, kMinSeconds);
+    throw std::invalid_argument(message);
+  }
   if (!std::isfinite(integrated_loudness(x, kSampleRate))) throw std::invalid_argument(std::string(what) + " is silent");
 }
 

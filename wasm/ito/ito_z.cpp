@@ -93,7 +93,6 @@ void ItoZStepper::report(double loss, const Params* params, const std::vector<fl
   const bool first = result_.loss_curve.empty();
   result_.loss_curve.push_back(loss);
   at_ = pending_;
-  last_loss_ = loss;
   has_params_ = params != nullptr;
   if (params) last_params_ = *params;
   if (first) {
@@ -121,7 +120,8 @@ void ItoZStepper::report(double loss, const Params* params, const std::vector<fl
 }
 
 ItoZProgress ItoZStepper::progress() const {
-  return {static_cast<int>(result_.loss_curve.size()) - 1, last_loss_, result_.best_loss, at_,
+  const double loss = result_.loss_curve.empty() ? 0.0 : result_.loss_curve.back();
+  return {static_cast<int>(result_.loss_curve.size()) - 1, loss, result_.best_loss, at_,
           has_params_ ? &last_params_ : nullptr};
 }
 

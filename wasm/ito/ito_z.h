@@ -84,7 +84,7 @@ class ItoZStepper {
   std::vector<float> pending_;         // the z to evaluate next
   std::vector<float> at_, grad_;       // the last evaluation's z and the gradient to step with
   std::vector<float> best_grad_;       // dL/dz at result_.best_z (where an undone update restarts)
-  double last_loss_ = 0, z_scale_ = 1;
+  double z_scale_ = 1;
   Params last_params_{};
   bool has_params_ = false;
   int since_improvement_ = 0;
