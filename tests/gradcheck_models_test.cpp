@@ -357,6 +357,41 @@ void check_converter(const ConverterConfig& config, bool folded, const char* lab
 TEST(ConverterGradcheck, WhiteBoxTrainingKernel5) { check_converter(tiny_whitebox_config(5), false, "whitebox k5 training"); }
 TEST(ConverterGradcheck, WhiteBoxTrainingKernel4) { check_converter(tiny_whitebox_config(4), false, "whitebox k4 training"); }
 TEST(ConverterGradcheck, WhiteBoxFolded) { check_converter(tiny_whitebox_config(5), true, "whitebox k5 folded"); }
+// A term on the white-box logits themselves (training's saturation penalty) enters through
+// backward's g_logits: L = sum_e <r_e, p_e> + <s_e, logits_e>.
+TEST(ConverterGradcheck, WhiteBoxLogitTerm) {
+  ConverterProblem prob(tiny_whitebox_config(5), false, 96, 17);
+  std::mt19937 rng(19);
+  Vectors s;
+  for (int e = 0; e < 3; ++e) s.push_back(normal_vector(kWhiteBoxOutputs, rng));
+  auto loss = [&] {
+    prob.net.weights().buffers = prob.buffers;
+    Converter::Tape tape;
+    Vectors p;
+    prob.net.forward(prob.x, prob.z, true, &p, nullptr, &tape);
+    double l = dot(prob.r_params, p);
+    for (int e = 0; e < 3; ++e) l += dot(s[e], prob.net.head_logits(tape, e));
+    return l;
+  };
+  prob.net.weights().buffers = prob.buffers;
+  Converter::Tape tape;
+  Vectors p, gz;
+  prob.net.forward(prob.x, prob.z, true, &p, nullptr, &tape);
+  std::vector<float> grad(prob.net.param_count(), 0.0f);
+  prob.net.backward(tape, &prob.r_params, nullptr, &grad, &gz, &s);
+
+  double worst = 0.0;
+  for (int trial = 0; trial < 2; ++trial) {
+    const std::vector<float> dir = normal_vector(prob.net.param_count(), rng);
+    worst = std::max(worst, directional_check(prob.net.weights().params, grad, dir, loss).best_rel);
+  }
+  double worst_z = 0.0;
+  for (int i = 0; i < 8; ++i) worst_z = std::max(worst_z, coordinate_check(prob.z[1][i], gz[1][i], loss, 1e-2));
+  std::printf("logit term: params worst rel %.2e, dL/dz worst rel %.2e\n", worst, worst_z);
+  EXPECT_LT(worst, kTolerance);
+  EXPECT_LT(worst_z, kTolerance);
+}
+
 TEST(ConverterGradcheck, BlackBoxTrainingKernel5) { check_converter(tiny_blackbox_config(5), false, "blackbox k5 training"); }
 TEST(ConverterGradcheck, BlackBoxTrainingKernel4) { check_converter(tiny_blackbox_config(4), false, "blackbox k4 training"); }
 TEST(ConverterGradcheck, BlackBoxFolded) { check_converter(tiny_blackbox_config(4), true, "blackbox k4 folded"); }

@@ -3,11 +3,13 @@
 // batch, skips non-finite steps, and is bitwise deterministic for a seed and thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "dsp/chain.h"
 #include "master/fx_normalize.h"
+#include "models/audio_tensor.h"
 #include "nn/parallel.h"
 #include "test_signals.h"
 #include "train/trainer.h"
@@ -231,6 +233,59 @@ TEST(Trainer, SkipsTheUpdateForANonFiniteLoss) {
   EXPECT_EQ(nets.psi.weights().buffers, psi.buffers);
   // And training goes on normally with a good batch.
   EXPECT_TRUE(std::isfinite(trainer.train_step(fixed_batch())));
+}
+
+// The logit penalty: zero inside the bound, 0.5 w (|l| - bound)^2 outside, added to the
+// training loss (not to the validation loss), and it pulls a saturated output back.
+TEST(Trainer, LogitPenaltyPullsSaturatedOutputsBack) {
+  const std::vector<Example> batch = fixed_batch();
+  // The logits of both examples (training form, as train_step sees them; on a copy, since
+  // a training forward updates running statistics).
+  auto logits_of = [&](Nets nets) {
+    nn::Batch x_in, x_ref;
+    for (const Example& e : batch) x_in.push_back(models::to_tensor(e.x_in)), x_ref.push_back(models::to_tensor(e.x_ref));
+    std::vector<std::vector<float>> z, p;
+    models::Converter::Tape tape;
+    nets.phi.forward(x_ref, true, z, nullptr);
+    nets.psi.forward(x_in, z, true, &p, nullptr, &tape);
+    return std::vector<std::vector<float>>{nets.psi.head_logits(tape, 0), nets.psi.head_logits(tape, 1)};
+  };
+  const int j = param_index("eq_low_shelf_q");
+  std::vector<double> first_loss, logit_after;
+  double expected_penalty = 0.0;
+  for (double weight : {0.0, 1.0}) {
+    Nets nets(models::ConverterKind::WhiteBox, 14);
+    // Saturate output j: its FiLM shift bias far below zero.
+    nets.psi.weights().params[nets.psi.head_film_b() + models::kWhiteBoxOutputs + j] -= 12.0f;
+    TrainConfig cfg = small_config();
+    cfg.logit_penalty = weight;
+    const auto before = logits_of(nets);
+    ASSERT_LT(before[0][j], -cfg.logit_bound - 4);
+    expected_penalty = 0.0;
+    for (const auto& l : before)
+      for (float v : l) {
+        const double excess = std::max(0.0, std::fabs(double(v)) - cfg.logit_bound);
+        expected_penalty += 0.5 * weight * excess * excess / batch.size();
+      }
+    Trainer trainer(nets.phi, nets.psi, cfg);
+    const models::Weights psi0 = nets.psi.weights(), phi0 = nets.phi.weights();
+    const double eval = trainer.eval_loss(batch);
+    first_loss.push_back(trainer.train_step(batch));
+    for (int s = 0; s < 20; ++s) trainer.train_step(batch);
+    const auto after = logits_of(nets);
+    // The validation loss is the spectral loss alone, whatever the penalty.
+    nets.psi.weights() = psi0, nets.phi.weights() = phi0;
+    EXPECT_EQ(Trainer(nets.phi, nets.psi, cfg).eval_loss(batch), eval);
+    std::printf("penalty %.1f: first loss %.4f, logit %.2f -> %.2f\n", weight, first_loss.back(), before[0][j],
+                after[0][j]);
+    logit_after.push_back(after[0][j]);
+  }
+  EXPECT_GT(expected_penalty, 1.0);
+  EXPECT_NEAR(first_loss[1] - first_loss[0], expected_penalty, 1e-4 * expected_penalty);
+  // Saturated, the spectral loss leaves the logit there; the penalty pulls it back to where
+  // the sigmoid responds.
+  EXPECT_LT(logit_after[0], -8.0);
+  EXPECT_GT(logit_after[1], -4.5);
 }
 
 // A few steps on examples drawn from a pool; returns the losses and the final weights.

@@ -83,7 +83,8 @@ std::string format_eta(double seconds) {
 int run_train(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"model", "data", "out", "steps", "batch", "seconds", "lr", "seed", "threads", "window",
-                   "max-songs", "val-songs", "val-examples", "val-every", "save-every", "config", "fxnorm", "max-minutes"},
+                   "max-songs", "val-songs", "val-examples", "val-every", "save-every", "config", "fxnorm", "max-minutes",
+                   "logit-penalty"},
                   {"resume"});
   const std::string kind_name = args.get("model", "white-box");
   if (kind_name != "white-box" && kind_name != "black-box") throw UsageError("--model must be white-box or black-box");
@@ -95,8 +96,10 @@ int run_train(const std::vector<std::string>& argv) {
   cfg.segment_seconds = args.number("seconds", kind == ConverterKind::WhiteBox ? 5.0 : 3.0);
   cfg.lr = args.number("lr", 3e-4);
   cfg.seed = static_cast<std::uint64_t>(args.number("seed", 1));
-  if (total_steps < 0 || cfg.batch < 1 || cfg.batch > 256 || !(cfg.segment_seconds >= 0.5) || !(cfg.lr > 0))
-    throw UsageError("need --steps >= 0, --batch 1..256, --seconds >= 0.5, --lr > 0");
+  cfg.logit_penalty = args.number("logit-penalty", kind == ConverterKind::WhiteBox ? 0.01 : 0.0);
+  if (total_steps < 0 || cfg.batch < 1 || cfg.batch > 256 || !(cfg.segment_seconds >= 0.5) || !(cfg.lr > 0) ||
+      !(cfg.logit_penalty >= 0))
+    throw UsageError("need --steps >= 0, --batch 1..256, --seconds >= 0.5, --lr > 0, --logit-penalty >= 0");
   if (args.has("threads")) nn::set_num_threads(static_cast<int>(args.number("threads", 1)));
   const int val_every = static_cast<int>(args.number("val-every", 200));
   const int save_every = static_cast<int>(args.number("save-every", 200));

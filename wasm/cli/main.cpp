@@ -36,7 +36,7 @@ constexpr const char* kUsage = R"(usage:
   itomaster train --model white-box|black-box --out DIR [--data a/index.tsv,b/index.tsv]
       [--steps N] [--batch B] [--seconds S] [--lr X] [--seed N] [--threads T] [--resume]
       [--config default|tiny] [--val-every N] [--save-every N] [--max-songs N] [--window S]
-      [--max-minutes M]
+      [--max-minutes M] [--logit-penalty X]
       self-supervised training of the reference encoder and converter (models/TRAINING.md)
   itomaster eval PAIRS.tsv [--steps N] [--ito-steps N] [--bb-ito-steps N] [--modes a,b,..]
       [--markdown FILE] [--csv FILE] [--limit N]

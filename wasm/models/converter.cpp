@@ -162,8 +162,17 @@ void Converter::forward(const nn::Batch& x, const std::vector<std::vector<float>
   if (out_audio) *out_audio = t.output;
 }
 
+std::vector<float> Converter::head_logits(const Tape& t, std::size_t e) const {
+  const auto& m = t.logits_mean.at(e);
+  const auto& film = t.head_film.at(e);
+  std::vector<float> logits(kWhiteBoxOutputs);
+  for (int j = 0; j < kWhiteBoxOutputs; ++j) logits[j] = film[j] * m[j] + film[kWhiteBoxOutputs + j];
+  return logits;
+}
+
 void Converter::backward(const Tape& t, const std::vector<std::vector<float>>* g_params, const nn::Batch* g_audio,
-                         std::vector<float>* grad, std::vector<std::vector<float>>* gz) const {
+                         std::vector<float>* grad, std::vector<std::vector<float>>* gz,
+                         const std::vector<std::vector<float>>* g_logits) const {
   const std::size_t batch = t.inputs.front().size();
   float* gp = grad ? grad->data() : nullptr;
   if (gz) gz->assign(batch, std::vector<float>(config_.z_dim, 0.0f));
@@ -184,7 +193,7 @@ void Converter::backward(const Tape& t, const std::vector<std::vector<float>>* g
       std::vector<float> g_film(2 * kWhiteBoxOutputs), g_mean(kWhiteBoxOutputs);
       for (int j = 0; j < kWhiteBoxOutputs; ++j) {
         const float p = nn::sigmoid(film[j] * m[j] + film[kWhiteBoxOutputs + j]);
-        const float g_logit = (*g_params)[e][j] * nn::sigmoid_grad_from_output(p);
+        const float g_logit = (*g_params)[e][j] * nn::sigmoid_grad_from_output(p) + (g_logits ? (*g_logits)[e][j] : 0.0f);
         g_film[j] = g_logit * m[j];
         g_film[kWhiteBoxOutputs + j] = g_logit;
         g_mean[j] = g_logit * film[j];

@@ -62,9 +62,14 @@ class Converter {
                std::vector<std::vector<float>>* out_params, nn::Batch* out_audio, Tape* tape);
 
   // dL/dp (white-box) or dL/dy (black-box) -> parameter gradients added into grad (if non-null)
-  // and dL/dz (if gz non-null, set).
+  // and dL/dz (if gz non-null, set). White-box: g_logits (optional) is added to dL/dlogit,
+  // for terms on the logits themselves (training's saturation penalty).
   void backward(const Tape& tape, const std::vector<std::vector<float>>* g_params, const nn::Batch* g_audio,
-                std::vector<float>* grad, std::vector<std::vector<float>>* gz) const;
+                std::vector<float>* grad, std::vector<std::vector<float>>* gz,
+                const std::vector<std::vector<float>>* g_logits = nullptr) const;
+
+  // White-box: the 46 logits of example e (p = sigmoid(logits)) from a forward tape.
+  std::vector<float> head_logits(const Tape& tape, std::size_t e) const;
 
   struct Block {
     ConvUnit main, residual;

@@ -57,6 +57,21 @@ Example make_example(const SongPool& pool, const FxNormStats& stats, const Train
 Trainer::Trainer(models::Encoder& encoder, models::Converter& converter, TrainConfig cfg)
     : encoder_(encoder), converter_(converter), cfg_(cfg) {}
 
+double Trainer::logit_penalty(const models::Converter::Tape& tape, int n,
+                              std::vector<std::vector<float>>& g_logits) const {
+  double penalty = 0.0;
+  g_logits.assign(n, std::vector<float>(models::kWhiteBoxOutputs, 0.0f));
+  for (int e = 0; e < n; ++e) {
+    const std::vector<float> logits = converter_.head_logits(tape, e);
+    for (int j = 0; j < models::kWhiteBoxOutputs; ++j) {
+      const double excess = std::max(0.0, std::fabs(double(logits[j])) - cfg_.logit_bound);
+      penalty += 0.5 * cfg_.logit_penalty * excess * excess / n;
+      g_logits[e][j] = static_cast<float>(std::copysign(cfg_.logit_penalty * excess / n, double(logits[j])));
+    }
+  }
+  return penalty;
+}
+
 double Trainer::run(const std::vector<Example>& batch, bool training, std::vector<float>* enc_grad,
                     std::vector<float>* conv_grad) {
   const int n = static_cast<int>(batch.size());
@@ -107,10 +122,14 @@ double Trainer::run(const std::vector<Example>& batch, bool training, std::vecto
   for (double l : losses) loss += l / n;
   if (!backward || !std::isfinite(loss)) return loss;
 
+  std::vector<std::vector<float>> g_logits;
+  if (white && cfg_.logit_penalty > 0) loss += logit_penalty(conv_tape, n, g_logits);
+
   std::vector<std::vector<float>> gz;
   conv_grad->assign(converter_.param_count(), 0.0f);
   enc_grad->assign(encoder_.param_count(), 0.0f);
-  converter_.backward(conv_tape, white ? &g_params : nullptr, white ? nullptr : &g_audio, conv_grad, &gz);
+  converter_.backward(conv_tape, white ? &g_params : nullptr, white ? nullptr : &g_audio, conv_grad, &gz,
+                      g_logits.empty() ? nullptr : &g_logits);
   encoder_.backward(enc_tape, gz, *enc_grad);
   return loss;
 }

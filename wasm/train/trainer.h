@@ -21,6 +21,11 @@ struct TrainConfig {
   int batch = 4;
   double lr = 3e-4;
   std::uint64_t seed = 1;
+  // White-box: a penalty weight/2 * sum_j max(0, |logit_j| - logit_bound)^2 per example
+  // keeps Ψ's 46 logits where the sigmoid still responds. A saturated output has no
+  // gradient, so neither training nor ITO on z could move that parameter again.
+  double logit_penalty = 0.0;
+  double logit_bound = 4.0;  // |logit| 4: p in [0.018, 0.982]
 };
 
 // Songs at cfg.fs, each at least two segments long (shorter ones are never drawn).
@@ -42,10 +47,10 @@ class Trainer {
  public:
   Trainer(models::Encoder& encoder, models::Converter& converter, TrainConfig cfg);
 
-  // One Adam step on the batch; returns its mean loss. A non-finite loss or gradient skips
+  // One Adam step on the batch; returns its mean loss (spectral loss plus logit penalty). A non-finite loss or gradient skips
   // the step: parameters and running statistics stay as they were.
   double train_step(const std::vector<Example>& batch);
-  // Mean loss with the running batch-norm statistics (inference behaviour), no update.
+  // Mean spectral loss with the running batch-norm statistics (inference behaviour), no update.
   double eval_loss(const std::vector<Example>& batch);
 
   Adam& encoder_adam() { return encoder_adam_; }
@@ -55,6 +60,9 @@ class Trainer {
   // Forward (and, with grads, backward) of the whole model on a batch.
   double run(const std::vector<Example>& batch, bool training, std::vector<float>* enc_grad,
              std::vector<float>* conv_grad);
+
+  // The white-box logit penalty of a training batch and its dL/dlogit.
+  double logit_penalty(const models::Converter::Tape& tape, int n, std::vector<std::vector<float>>& g_logits) const;
 
   models::Encoder& encoder_;
   models::Converter& converter_;
