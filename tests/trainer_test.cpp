@@ -243,7 +243,10 @@ TEST(Trainer, LogitPenaltyPullsSaturatedOutputsBack) {
   // a training forward updates running statistics).
   auto logits_of = [&](Nets nets) {
     nn::Batch x_in, x_ref;
-    for (const Example& e : batch) x_in.push_back(models::to_tensor(e.x_in)), x_ref.push_back(models::to_tensor(e.x_ref));
+    for (const Example& e : batch) {
+      x_in.push_back(models::to_tensor(e.x_in));
+      x_ref.push_back(models::to_tensor(e.x_ref));
+    }
     std::vector<std::vector<float>> z, p;
     models::Converter::Tape tape;
     nets.phi.forward(x_ref, true, z, nullptr);

@@ -193,7 +193,8 @@ void Converter::backward(const Tape& t, const std::vector<std::vector<float>>* g
       std::vector<float> g_film(2 * kWhiteBoxOutputs), g_mean(kWhiteBoxOutputs);
       for (int j = 0; j < kWhiteBoxOutputs; ++j) {
         const float p = nn::sigmoid(film[j] * m[j] + film[kWhiteBoxOutputs + j]);
-        const float g_logit = (*g_params)[e][j] * nn::sigmoid_grad_from_output(p) + (g_logits ? (*g_logits)[e][j] : 0.0f);
+        const float extra = g_logits ? (*g_logits)[e][j] : 0.0f;
+        const float g_logit = (*g_params)[e][j] * nn::sigmoid_grad_from_output(p) + extra;
         g_film[j] = g_logit * m[j];
         g_film[kWhiteBoxOutputs + j] = g_logit;
         g_mean[j] = g_logit * film[j];

@@ -47,8 +47,9 @@ class Trainer {
  public:
   Trainer(models::Encoder& encoder, models::Converter& converter, TrainConfig cfg);
 
-  // One Adam step on the batch; returns its mean loss (spectral loss plus logit penalty). A non-finite loss or gradient skips
-  // the step: parameters and running statistics stay as they were.
+  // One Adam step on the batch; returns its mean loss (spectral loss plus logit penalty). A
+  // non-finite loss or gradient skips the step: parameters and running statistics stay as
+  // they were.
   double train_step(const std::vector<Example>& batch);
   // Mean spectral loss with the running batch-norm statistics (inference behaviour), no update.
   double eval_loss(const std::vector<Example>& batch);
