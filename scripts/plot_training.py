@@ -41,10 +41,11 @@ def main():
         # The first validation (untrained network) is off the scale; start at the first step.
         ax.plot(steps[1:], train[1:], label="training loss (mean since last point)")
         ax.plot(steps[1:], val[1:], marker="o", label="validation loss (held-out songs)")
-        for index, step, text in marks:
-            if index == n:
-                ax.axvline(step, color="gray", linestyle="--")
-                ax.annotate(" " + text, (step, 0.6), xycoords=("data", "axes fraction"), ha="left", fontsize=8)
+        own = [(step, text) for index, step, text in marks if index == n]
+        for k, (step, text) in enumerate(own):
+            ax.axvline(step, color="gray", linestyle="--")
+            # Staggered, so that labels of nearby marks do not overlap.
+            ax.annotate(" " + text, (step, 0.6 - 0.08 * k), xycoords=("data", "axes fraction"), ha="left", fontsize=8)
         ax.set_xlabel("step")
         ax.set_ylabel("multi-scale spectral loss")
         ax.set_title(os.path.basename(os.path.dirname(path)) or path)
