@@ -147,9 +147,8 @@ void Converter::forward(const nn::Batch& x, const std::vector<std::vector<float>
       film_params(weights_, head_film_w_, head_film_b_, kWhiteBoxOutputs, z[e], t.head_film[e]);
       if (!out_params) continue;
       auto& p = (*out_params)[e];
-      p.resize(kWhiteBoxOutputs);
-      for (int j = 0; j < kWhiteBoxOutputs; ++j)
-        p[j] = nn::sigmoid(t.head_film[e][j] * m[j] + t.head_film[e][kWhiteBoxOutputs + j]);
+      p = head_logits(t, e);
+      for (float& v : p) v = nn::sigmoid(v);
     }
     return;
   }
@@ -190,9 +189,10 @@ void Converter::backward(const Tape& t, const std::vector<std::vector<float>>* g
     for (std::size_t e = 0; e < batch; ++e) {
       const auto& m = t.logits_mean[e];
       const auto& film = t.head_film[e];
+      const std::vector<float> logits = head_logits(t, e);
       std::vector<float> g_film(2 * kWhiteBoxOutputs), g_mean(kWhiteBoxOutputs);
       for (int j = 0; j < kWhiteBoxOutputs; ++j) {
-        const float p = nn::sigmoid(film[j] * m[j] + film[kWhiteBoxOutputs + j]);
+        const float p = nn::sigmoid(logits[j]);
         const float extra = g_logits ? (*g_logits)[e][j] : 0.0f;
         const float g_logit = (*g_params)[e][j] * nn::sigmoid_grad_from_output(p) + extra;
         g_film[j] = g_logit * m[j];
