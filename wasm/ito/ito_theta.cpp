@@ -8,48 +8,62 @@
 
 namespace ito {
 
+ItoThetaStepper::ItoThetaStepper(const Stereo& input, const Objective& objective, double fs, const Params& init,
+                                 const ItoOptions& options)
+    : input_(input), objective_(objective), options_(options), chain_(fs), params_(init),
+      optimizer_(kNumParams, options.optimizer) {
+  result_.initial = result_.best = init;
+}
+
+ItoProgress ItoThetaStepper::evaluate() {
+  const int step = static_cast<int>(result_.loss_curve.size());
+  chain_.set_params(params_);
+  chain_.process(input_, output_, &tape_);
+  const double loss = objective_(output_, &grad_output_);
+  result_.loss_curve.push_back(loss);
+  if (step == 0) result_.initial_loss = result_.best_loss = loss;
+  if (std::isfinite(loss) && loss < result_.best_loss * (1.0 - options_.min_rel_improvement)) {
+    result_.best_loss = loss;
+    result_.best = params_;
+    since_improvement_ = 0;
+  } else if (step > 0) {
+    ++since_improvement_;
+  }
+  return {step, loss, result_.best_loss, params_};
+}
+
+void ItoThetaStepper::advance() {
+  const double loss = result_.loss_curve.back();
+  if (static_cast<int>(result_.loss_curve.size()) - 1 >= options_.max_steps) {
+    done_ = true, result_.stop = ItoStop::Budget;
+  } else if (since_improvement_ >= options_.patience || !std::isfinite(loss)) {
+    done_ = true, result_.stop = ItoStop::EarlyStop;
+  } else {
+    chain_.backward(tape_, grad_output_, nullptr, grad_);
+    optimizer_.step(params_.data(), grad_.data());
+    for (double& p : params_) p = std::clamp(p, 0.0, 1.0);  // projection onto the valid box
+    result_.steps = static_cast<int>(result_.loss_curve.size());
+  }
+}
+
+void ItoThetaStepper::stop() {
+  done_ = true;
+  result_.stop = ItoStop::Callback;
+}
+
 ItoResult ito_on_theta(const Stereo& input, const Objective& objective, double fs, const Params& init,
                        const ItoOptions& options, const ItoCallback& callback) {
-  ItoResult result;
-  result.initial = result.best = init;
-  Chain chain(fs);
-  ChainTape tape;
-  Stereo output, grad_output;
-  Params params = init, grad{};
-  AdamOptimizer optimizer(kNumParams, options.optimizer);
-  int since_improvement = 0;
-
-  for (int step = 0;; ++step) {
-    chain.set_params(params);
-    chain.process(input, output, &tape);
-    const double loss = objective(output, &grad_output);
-    result.loss_curve.push_back(loss);
-    if (step == 0) result.initial_loss = result.best_loss = loss;
-    if (std::isfinite(loss) && loss < result.best_loss * (1.0 - options.min_rel_improvement)) {
-      result.best_loss = loss;
-      result.best = params;
-      since_improvement = 0;
-    } else if (step > 0) {
-      ++since_improvement;
-    }
-    if (callback && !callback({step, loss, result.best_loss, params})) {
-      result.stop = ItoStop::Callback;
+  ItoThetaStepper stepper(input, objective, fs, init, options);
+  for (;;) {
+    const ItoProgress progress = stepper.evaluate();
+    if (callback && !callback(progress)) {
+      stepper.stop();
       break;
     }
-    if (step >= options.max_steps) {
-      result.stop = ItoStop::Budget;
-      break;
-    }
-    if (since_improvement >= options.patience || !std::isfinite(loss)) {
-      result.stop = ItoStop::EarlyStop;
-      break;
-    }
-    chain.backward(tape, grad_output, nullptr, grad);
-    optimizer.step(params.data(), grad.data());
-    for (double& p : params) p = std::clamp(p, 0.0, 1.0);  // projection onto the valid box
-    result.steps = step + 1;
+    stepper.advance();
+    if (stepper.done()) break;
   }
-  return result;
+  return stepper.result();
 }
 
 const char* stop_name(ItoStop stop) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analysis/af_loss.h"
+#include "dsp/chain.h"
 #include "dsp/params.h"
 #include "ito/objective.h"
 #include "ito/optimizer.h"
@@ -40,6 +41,37 @@ struct ItoResult {
   int steps = 0;                   // optimizer updates taken
   std::vector<double> loss_curve;  // loss before each update, then the last one
   ItoStop stop = ItoStop::Budget;
+};
+
+// ITO on Θ one evaluation at a time, for callers that step it themselves (the browser's
+// worker, between messages); ito_on_theta() drives it, so both take the same steps:
+//   for (;;) { const ItoProgress p = s.evaluate(); if (!callback(p)) { s.stop(); break; }
+//              s.advance(); if (s.done()) break; }
+// `input` and `objective` must outlive the stepper.
+class ItoThetaStepper {
+ public:
+  ItoThetaStepper(const Stereo& input, const Objective& objective, double fs, const Params& init,
+                  const ItoOptions& options);
+  // The loss at the current parameters (it becomes the best if it improves on it).
+  ItoProgress evaluate();
+  // After evaluate(): ends the run (budget, early stop, non-finite loss) or takes one update.
+  void advance();
+  void stop();  // a callback's or a stop button's
+  bool done() const { return done_; }
+  const ItoResult& result() const { return result_; }
+
+ private:
+  const Stereo& input_;
+  const Objective& objective_;
+  ItoOptions options_;
+  Chain chain_;
+  ChainTape tape_;
+  Stereo output_, grad_output_;
+  Params params_, grad_{};
+  AdamOptimizer optimizer_;
+  ItoResult result_;
+  int since_improvement_ = 0;
+  bool done_ = false;
 };
 
 // Minimizes objective(chain(input; params)) from `init`.
