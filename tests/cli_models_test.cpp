@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +25,13 @@ namespace {
 
 using testing::CliRun;
 CliRun run(const std::string& args, const std::string& env = "") { return testing::run_cli(args, env); }
+
+// The number after "key": in the CLI's JSON summary.
+double json_number(const std::string& json, const std::string& key) {
+  const std::size_t at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return NAN;
+  return std::stod(json.substr(at + key.size() + 3));
+}
 
 class CliModels : public ::testing::Test {
  protected:
@@ -87,14 +95,25 @@ TEST_F(CliModels, TrainsResumesExportsMastersAndEvaluates) {
   EXPECT_GT(fs::file_size(path("onnx/model_encoder.onnx")), 1000u);
   EXPECT_GT(fs::file_size(path("onnx/model_converter.onnx")), 1000u);
 
-  // Mastering with the model: the output matches the reference's loudness.
+  // Mastering with the model (ITO on z alone): the output matches the reference's loudness.
   const std::string input = path("song0.wav"), reference = path("song2.wav");
-  const CliRun master = run("master --input " + input + " --reference " + reference + " --output " +
-                            path("out.wav") + " --model " + path("wb/model.itom") + " --ito-steps 3 --json");
+  const std::string master_args = "master --input " + input + " --reference " + reference + " --model " +
+                                  path("wb/model.itom") + " --ito-steps 3 --json --output ";
+  const CliRun master = run(master_args + path("out.wav") + " --theta-steps 0");
   ASSERT_EQ(master.code, 0) << master.out;
   EXPECT_NE(master.out.find("\"params_before_ito\""), std::string::npos);
   const double ref_lufs = integrated_loudness(load_audio(reference).audio, testing::kFs);
   EXPECT_NEAR(integrated_loudness(load_audio(path("out.wav")).audio, testing::kFs), ref_lufs, 0.5);
+  // Then on Θ: the same ITO on z continued by four steps on the parameters, never worse.
+  const CliRun polished = run(master_args + path("out_polished.wav") + " --theta-steps 4");
+  ASSERT_EQ(polished.code, 0) << polished.out;
+  EXPECT_LE(json_number(polished.out, "ito_best"), json_number(master.out, "ito_best"));
+  EXPECT_EQ(json_number(polished.out, "ito_initial"), json_number(master.out, "ito_initial"));
+  EXPECT_EQ(json_number(polished.out, "steps"), json_number(master.out, "steps") + 4);
+  const CliRun black_polish = run("master --input " + input + " --reference " + reference + " --output " +
+                                  path("bad.wav") + " --model " + path("bb/model.itom") + " --theta-steps 2");
+  EXPECT_EQ(black_polish.code, 2);
+  EXPECT_NE(black_polish.out.find("black-box has none"), std::string::npos) << black_polish.out;
 
   // Evaluation over one pair with the tiny models standing in for the shipped ones.
   fs::create_directories(path("models"));
@@ -102,13 +121,14 @@ TEST_F(CliModels, TrainsResumesExportsMastersAndEvaluates) {
   fs::copy_file(path("bb/model.itom"), path("models/blackbox.itom"));
   fs::copy_file(std::string(ITO_SOURCE_DIR) + "/models/fxnorm_stats.txt", path("models/fxnorm_stats.txt"));
   std::ofstream(path("pairs.tsv")) << "input\treference\n" << input << "\t" << reference << "\n";
-  const CliRun eval = run("eval " + path("pairs.tsv") + " --steps 2 --ito-steps 6 --bb-ito-steps 1 --markdown " +
-                              path("table.md"),
+  const CliRun eval = run("eval " + path("pairs.tsv") + " --steps 2 --ito-steps 6 --theta-steps 2 --bb-ito-steps 1" +
+                              " --modes input,fxnorm,ito-theta,white-box,white-box+ito,white-box+ito+theta," +
+                              "black-box,black-box+ito --markdown " + path("table.md"),
                           "ITOMASTER_MODELS=" + path("models"));
   ASSERT_EQ(eval.code, 0) << eval.out;
   const std::string table = read_file(path("table.md"));
   for (const char* mode : {"| input |", "| fxnorm |", "| ito-theta |", "| white-box |", "| white-box+ito |",
-                           "| black-box |", "| black-box+ito |"})
+                           "| white-box+ito+theta |", "| black-box |", "| black-box+ito |"})
     EXPECT_NE(table.find(mode), std::string::npos) << mode << "\n" << table;
 }
 

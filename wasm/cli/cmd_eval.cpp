@@ -6,6 +6,7 @@
 //   ito-theta      ITO on the 46 chain parameters (master_with_reference, --steps)
 //   white-box      Ψ's predicted parameters, no ITO
 //   white-box+ito  then ITO on z (--ito-steps)
+//   white-box+ito+theta   then ITO on Θ from ITO on z's best parameters (--theta-steps)
 //   black-box, black-box+ito   likewise with the black-box model (--bb-ito-steps)
 // The processed modes all end with the same final stage (reference loudness, -1 dBTP).
 #include <algorithm>
@@ -74,15 +75,16 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }  // namespace
 
 int run_eval(const std::vector<std::string>& argv) {
-  const Args args(argv, {"steps", "ito-steps", "bb-ito-steps", "modes", "markdown", "csv", "limit"}, {});
+  const Args args(argv, {"steps", "ito-steps", "theta-steps", "bb-ito-steps", "modes", "markdown", "csv", "limit"}, {});
   if (args.positional().size() != 1) throw UsageError("eval takes one PAIRS.tsv (columns: input, reference)");
   const int theta_steps = static_cast<int>(args.number("steps", 100));
   const int z_steps = static_cast<int>(args.number("ito-steps", 100));
   const int bb_steps = static_cast<int>(args.number("bb-ito-steps", 30));
+  const int polish_steps = static_cast<int>(args.number("theta-steps", kDefaultThetaPolishSteps));
   const std::vector<std::string> modes = split(
       args.get("modes", "input,fxnorm,ito-theta,white-box,white-box+ito,black-box,black-box+ito"), ',');
   const std::vector<std::string> known = {"input", "fxnorm", "ito-theta", "white-box", "white-box+ito",
-                                          "black-box", "black-box+ito"};
+                                          "white-box+ito+theta", "black-box", "black-box+ito"};
   for (const auto& m : modes)
     if (std::find(known.begin(), known.end(), m) == known.end()) throw UsageError("unknown mode '" + m + "'");
 
@@ -137,10 +139,11 @@ int run_eval(const std::vector<std::string>& argv) {
         const bool white = mode.rfind("white-box", 0) == 0;
         ModelMasteringOptions o;
         o.ito.max_steps = mode.find("+ito") == std::string::npos ? 0 : (white ? z_steps : bb_steps);
+        if (mode == "white-box+ito+theta") o.theta_steps = polish_steps;
         const ModelMasteringResult r =
             master_with_model(input.audio, reference.audio, fs, white ? wb : *bb, stats, o);
         out = r.output;
-        steps = r.ito.steps;
+        steps = r.ito.steps + r.theta.steps;
       }
       Row row;
       row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -178,8 +181,9 @@ int run_eval(const std::vector<std::string>& argv) {
                   mean(col(&Row::lufs_error)), *std::max_element(tp.begin(), tp.end()), mean(col(&Row::seconds)));
     md << buf;
   }
-  std::snprintf(buf, sizeof buf, "\n%zu pairs; ITO on Θ %d steps, white-box ITO on z %d steps, black-box %d steps.\n",
-                pairs.size(), theta_steps, z_steps, bb_steps);
+  std::snprintf(buf, sizeof buf,
+                "\n%zu pairs; ITO on Θ %d steps, white-box ITO on z %d steps (then %d on Θ in +theta), black-box %d steps.\n",
+                pairs.size(), theta_steps, z_steps, polish_steps, bb_steps);
   md << buf;
   std::printf("%s", md.str().c_str());
   if (args.has("markdown")) write_file_atomic(args.get("markdown"), md.str());

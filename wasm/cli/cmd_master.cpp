@@ -40,7 +40,7 @@ struct MasterRun {
 int run_master(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
-                   "excerpt", "params-out", "model", "ito-steps", "reference2", "blend", "crest-db",
+                   "excerpt", "params-out", "model", "ito-steps", "theta-steps", "reference2", "blend", "crest-db",
                    "width-scale", "tilt-db"},
                   {"json", "force"});
   const auto start = std::chrono::steady_clock::now();
@@ -78,8 +78,10 @@ int run_master(const std::vector<std::string>& argv) {
   const bool use_model = mode != "theta";
   if (mode == "black-box" && args.has("params-out")) throw UsageError("--params-out needs chain parameters: black-box has none");
   ModelMasteringOptions model_options;
-  model_options.ito.max_steps = static_cast<int>(args.number("ito-steps", 30));
+  model_options.ito.max_steps = static_cast<int>(args.number("ito-steps", kDefaultItoZSteps));
   if (model_options.ito.max_steps < 0 || model_options.ito.max_steps > 10000) throw UsageError("--ito-steps must be 0..10000");
+  model_options.theta_steps = static_cast<int>(args.number("theta-steps", kDefaultThetaPolishSteps));
+  if (model_options.theta_steps < 0 || model_options.theta_steps > 10000) throw UsageError("--theta-steps must be 0..10000");
   model_options.target_lufs = options.target_lufs;
   model_options.ceiling_dbtp = options.ceiling_dbtp;
   model_options.excerpt_seconds = options.excerpt_seconds;
@@ -90,6 +92,11 @@ int run_master(const std::vector<std::string>& argv) {
   if (use_model) {
     model = load_model(mode);
     stats = load_fxnorm_stats();
+    if (model->converter->kind() == models::ConverterKind::BlackBox) {
+      if (args.has("theta-steps")) throw UsageError("--theta-steps needs chain parameters: black-box has none");
+      model_options.theta_steps = 0;
+      if (!args.has("ito-steps")) model_options.ito.max_steps = kDefaultBlackBoxItoSteps;
+    }
   }
   const LoadedAudio input = load_audio(input_path);
   const LoadedAudio reference = load_audio(reference_path);
@@ -118,7 +125,7 @@ int run_master(const std::vector<std::string>& argv) {
   }
 
   MasterRun result;
-  ProgressBar bar("ITO", use_model ? model_options.ito.max_steps : options.ito.max_steps);
+  ProgressBar bar("ITO", use_model ? model_options.ito.max_steps + model_options.theta_steps : options.ito.max_steps);
   auto show = [&](int step, double loss) {
     char info[64];
     std::snprintf(info, sizeof info, "AF loss %.4f", loss);
@@ -126,12 +133,14 @@ int run_master(const std::vector<std::string>& argv) {
     return true;
   };
   if (use_model) {
+    int z_evaluations = 0;
     const ModelMasteringResult r = master_with_model(
         input.audio, reference.audio, fs, *model, stats, model_options,
-        [&](const ItoZProgress& p) { return show(p.step, p.loss); });
+        [&](const ItoZProgress& p) { return z_evaluations = p.step, show(p.step, p.loss); },
+        [&](const ItoProgress& p) { return show(z_evaluations + p.step, p.loss); });
+    const CombinedIto c = combined_ito(r.ito, r.theta);
     result = {r.output, r.ito.initial_params, r.params_after, model->converter->kind() == models::ConverterKind::WhiteBox,
-              0.0, r.target_lufs, r.finalize, r.ito.steps, r.ito.stop, r.ito.loss_curve, r.ito.initial_loss,
-              r.ito.best_loss};
+              0.0, r.target_lufs, r.finalize, c.steps, c.stop, c.loss_curve, r.ito.initial_loss, c.best_loss};
   } else {
     const MasteringResult r = master_with_reference(input.audio, reference.audio, fs, options,
                                                     [&](const ItoProgress& p) { return show(p.step, p.loss); });

@@ -17,7 +17,9 @@ constexpr const char* kUsage = R"(usage:
       --model M          theta (default): ITO on the 46 chain parameters; white-box or
                          black-box: the learned models (models/*.itom) with ITO on z
       --steps N          ITO-on-theta step budget (default 100)
-      --ito-steps N      ITO-on-z step budget with --model (default 30; 0 = prediction only)
+      --ito-steps N      ITO-on-z step budget with --model (white-box 5, black-box 30; 0 = prediction only)
+      --theta-steps N    white-box: then N steps of ITO on Θ from ITO on z's best (default 25; 0 = the
+                         paper's ITO on z alone)
       --reference2 F --blend A   match a blend of two references' features (A: 0..1 toward F)
       --crest-db D --width-scale S --tilt-db T   adjust the target features: crest factor,
                          stereo width (side/mid ratio) and spectral tilt (dB across 20 Hz-20 kHz)
@@ -38,9 +40,9 @@ constexpr const char* kUsage = R"(usage:
       [--config default|tiny] [--val-every N] [--save-every N] [--max-songs N] [--window S]
       [--max-minutes M] [--logit-penalty X]
       self-supervised training of the reference encoder and converter (models/TRAINING.md)
-  itomaster eval PAIRS.tsv [--steps N] [--ito-steps N] [--bb-ito-steps N] [--modes a,b,..]
+  itomaster eval PAIRS.tsv [--steps N] [--ito-steps N] [--theta-steps N] [--bb-ito-steps N] [--modes a,b,..]
       [--markdown FILE] [--csv FILE] [--limit N]
-      every mode (input, fxnorm, ito-theta, white-box[+ito], black-box[+ito]) over pairs:
+      every mode (input, fxnorm, ito-theta, white-box[+ito[+theta]], black-box[+ito]) over pairs:
       AF loss, DRV, embedding cosine similarity, loudness error, true peak, seconds
   itomaster export-onnx --model MODEL.itom --out-dir DIR [--force]
       the encoder and converter as ONNX (opset 17): DIR/<stem>_encoder.onnx, DIR/<stem>_converter.onnx

@@ -1,5 +1,6 @@
 #include "master/model_mastering.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -81,17 +82,53 @@ std::vector<float> starting_embedding(const models::Model& model, const ModelMas
   return z_init;
 }
 
+ItoOptions theta_polish_options(int steps) {
+  ItoOptions options;  // ITO on Θ's own settings (lr 0.05, patience 12)
+  options.max_steps = steps;
+  return options;
+}
+
+Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
+                    double fs) {
+  if (!previous) return ito.best_params;
+  Chain chain(fs);
+  chain.set_params(*previous);
+  Stereo out;
+  chain.process(plan.excerpt, out, nullptr);
+  const double loss = plan.objective(out, nullptr);
+  return std::isfinite(loss) && loss < ito.best_loss ? *previous : ito.best_params;
+}
+
+ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
+                          const ItoCallback& callback, const std::optional<Params>& previous) {
+  return ito_on_theta(plan.excerpt, plan.objective, fs, polish_start(plan, ito, previous, fs),
+                      theta_polish_options(steps), callback);
+}
+
+CombinedIto combined_ito(const ItoZResult& z, const ItoResult& theta) {
+  CombinedIto c{z.loss_curve, z.steps, z.stop, z.best_loss};
+  if (!theta.loss_curve.empty()) {
+    c.loss_curve.insert(c.loss_curve.end(), theta.loss_curve.begin() + 1, theta.loss_curve.end());
+    c.steps += theta.steps;
+    c.stop = theta.stop;
+    c.best_loss = std::min(c.best_loss, theta.best_loss);
+  }
+  return c;
+}
+
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
-                                            std::vector<float> z_ref, ItoZResult ito, double fs) {
+                                            std::vector<float> z_ref, ItoZResult ito, double fs, ItoResult theta) {
   ModelMasteringResult result;
   result.target_lufs = plan.target_lufs;
   result.fxnorm = plan.fxnorm;
   result.z_ref = std::move(z_ref);
   result.ito = std::move(ito);
+  result.theta = std::move(theta);
   const models::Converter& psi = *model.converter;
   if (psi.kind() == models::ConverterKind::WhiteBox) {
     result.params_before = result.ito.initial_params;
-    result.params_after = result.ito.best_params;
+    const bool polished = !result.theta.loss_curve.empty() && result.theta.best_loss <= result.ito.best_loss;
+    result.params_after = polished ? result.theta.best : result.ito.best_params;
     result.output = render_master(plan.normalized_input, result.params_after, 0.0, fs, plan.finalize, &result.finalize);
   } else {
     const Stereo processed = run_blackbox(psi, plan.normalized_input, result.ito.best_z, fs);
@@ -103,11 +140,16 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
 
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
-                                       const ModelMasteringOptions& options, const ItoZCallback& callback) {
+                                       const ModelMasteringOptions& options, const ItoZCallback& callback,
+                                       const ItoCallback& theta_callback) {
   ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options);
   std::vector<float> z_ref = starting_embedding(model, plan, options.z_init);
   ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback);
-  return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs);
+  ItoResult theta;
+  const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
+  if (white && options.theta_steps > 0 && ito.stop != ItoStop::Callback)
+    theta = polish_on_theta(plan, ito, options.theta_steps, fs, theta_callback);
+  return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs, std::move(theta));
 }
 
 }  // namespace ito

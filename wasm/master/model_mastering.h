@@ -12,12 +12,17 @@
 #include "ito/ito_z.h"
 #include "master/finalize.h"
 #include "master/fx_normalize.h"
+#include "master/model_defaults.h"
 #include "models/model_file.h"
 
 namespace ito {
 
 struct ModelMasteringOptions {
   ItoZOptions ito;                    // ito.max_steps = 0: Ψ's prediction as is
+  // White-box: then ITO on Θ from ITO on z's best parameters, for this many steps on the same
+  // excerpt and objective. ITO on z refines Ψ's prediction but stays near it; this polish can
+  // leave that region (models/README.md, "ITO on z, then on Θ"). 0: ITO on z alone (the paper).
+  int theta_steps = 0;
   double excerpt_seconds = 30.0;      // input and reference excerpts (six segments)
   int excerpt_count = 6;
   double blackbox_ito_seconds = 6.0;  // black-box ITO runs on a shorter excerpt (its cost)
@@ -35,6 +40,7 @@ struct ModelMasteringResult {
   FxNormReport fxnorm;
   std::vector<float> z_ref;      // Φ(reference)
   ItoZResult ito;                // z before/after, losses
+  ItoResult theta;               // white-box: the polish on Θ (loss_curve empty when none ran)
   Params params_before{}, params_after{};  // white-box: Ψ's parameters at z_ref and at the best z
   double target_lufs = 0;
   FinalizeReport finalize{};
@@ -60,17 +66,39 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
 // not Φ's), else Φ(plan.reference_excerpt).
 std::vector<float> starting_embedding(const models::Model& model, const ModelMasteringPlan& plan,
                                       const std::vector<float>& z_init);
+// White-box: ITO on Θ from ITO on z's best parameters (options.theta_steps), on the plan's
+// excerpt and objective. Its best loss is never above ITO on z's: it starts there.
+// `previous` (a refine: the parameters the user has now) is where it starts instead when it
+// scores better on the plan's objective, so a refine never ends worse than what it refines.
+ItoOptions theta_polish_options(int steps);
+Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
+                    double fs);
+ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
+                          const ItoCallback& callback = {}, const std::optional<Params>& previous = {});
+// `theta`: the polish's result, if one ran (white-box); its best parameters are rendered.
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
-                                            std::vector<float> z_ref, ItoZResult ito, double fs);
+                                            std::vector<float> z_ref, ItoZResult ito, double fs,
+                                            ItoResult theta = {});
 
 // `model` must be folded. Throws std::invalid_argument for silent input or reference.
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
-                                       const ModelMasteringOptions& options, const ItoZCallback& callback = {});
+                                       const ModelMasteringOptions& options, const ItoZCallback& callback = {},
+                                       const ItoCallback& theta_callback = {});
 
 // Φ's embedding of a track (its analysis excerpt).
 std::vector<float> embed(const models::Encoder& phi, const Stereo& x, double fs, double excerpt_seconds = 30.0,
                          int excerpt_count = 6);
+
+// Both phases of a white-box master as one run (summaries, loss plots): ITO on z's curve,
+// then the polish's updates (its first evaluation repeats ITO on z's best point).
+struct CombinedIto {
+  std::vector<double> loss_curve;
+  int steps = 0;
+  ItoStop stop = ItoStop::Budget;
+  double best_loss = 0;
+};
+CombinedIto combined_ito(const ItoZResult& z, const ItoResult& theta);
 
 // Black-box Ψ over a whole track in overlapping chunks (each with enough context on both
 // sides for the receptive field, so the result equals one pass over the whole track).

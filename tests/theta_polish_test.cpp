@@ -1,0 +1,175 @@
+// White-box mastering's step on Θ after ITO on z (master/model_mastering.h, the "polish")
+// and the stepper it runs on (ito/ito_theta.h), with small random folded networks: the
+// stepped loop takes ito_on_theta's steps exactly; the polish starts at ITO on z's best
+// point, never ends above it, and the rendered parameters reproduce its loss; a refine's
+// parameters are the start only when they score better; a stopped ITO on z is not polished.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "analysis/af_loss.h"
+#include "analysis/loudness.h"
+#include "dsp/chain.h"
+#include "ito/ito_theta.h"
+#include "ito/objective.h"
+#include "master/model_mastering.h"
+#include "models/converter.h"
+#include "models/encoder.h"
+#include "test_signals.h"
+
+namespace ito {
+namespace {
+
+constexpr double kFs = testing::kFs;
+
+// A mix and a reference made from it at known chain settings.
+struct Pair {
+  Stereo input, reference;
+  Params truth = neutral_params();
+};
+
+Pair make_pair(std::uint32_t seed) {
+  Pair p;
+  p.input = testing::music_like(static_cast<std::size_t>(2.0 * kFs), 0.3, seed);
+  p.truth[param_index("eq_low_shelf_gain")] = 0.72;
+  p.truth[param_index("eq_band1_gain")] = 0.35;
+  p.truth[param_index("stereo_width")] = 0.3;
+  Chain chain(kFs);
+  chain.set_params(p.truth);
+  chain.process(p.input, p.reference);
+  return p;
+}
+
+models::Model small_white_box(unsigned long long seed) {
+  models::Model m;
+  m.encoder = std::make_unique<models::Encoder>(models::EncoderConfig{{4, 8, 8}, {15, 9, 5}, {4, 4, 2}});
+  models::ConverterConfig c;
+  c.kind = models::ConverterKind::WhiteBox;
+  c.z_dim = 8;
+  c.kernel = 7;
+  c.channels = {4, 6, 6};
+  c.dilations = {1, 2, 4};
+  c.strides = {4, 4, 2};
+  m.converter = std::make_unique<models::Converter>(c);
+  m.encoder->init(seed);
+  m.converter->init(seed + 1);
+  m.fold();
+  return m;
+}
+
+FxNormStats flat_stats() {
+  FxNormStats s;
+  s.band_hz = default_fxnorm_band_hz();
+  s.band_db.assign(s.band_hz.size(), 0.0);
+  s.side_mid_ratio_db = -10.0;
+  s.target_lufs = -16.0;
+  return s;
+}
+
+double loss_of(const ModelMasteringPlan& plan, const Params& params) {
+  Chain chain(kFs);
+  chain.set_params(params);
+  Stereo out;
+  chain.process(plan.excerpt, out, nullptr);
+  return plan.objective(out, nullptr);
+}
+
+TEST(ItoThetaStepper, ASteppedLoopTakesItoOnThetasSteps) {
+  const Pair p = make_pair(71);
+  const Objective objective = loudness_matched_af_objective(compute_af_features(p.reference, kFs),
+                                                            integrated_loudness(p.reference, kFs), kFs);
+  ItoOptions options;
+  options.max_steps = 6;
+  const ItoResult whole = ito_on_theta(p.input, objective, kFs, neutral_params(), options);
+  ItoThetaStepper s(p.input, objective, kFs, neutral_params(), options);
+  int evaluations = 0;
+  while (!s.done()) {
+    const ItoProgress progress = s.evaluate();
+    EXPECT_EQ(progress.step, evaluations++);
+    s.advance();
+  }
+  EXPECT_EQ(s.result().loss_curve, whole.loss_curve);
+  EXPECT_EQ(s.result().best, whole.best);
+  EXPECT_EQ(s.result().steps, 6);
+  EXPECT_EQ(evaluations, 7);
+  EXPECT_LT(whole.best_loss, whole.initial_loss);
+}
+
+TEST(ModelMastering, PolishOnThetaStartsAtItoOnZsBestAndKeepsTheBetter) {
+  const Pair p = make_pair(81);
+  const models::Model model = small_white_box(82);
+  const FxNormStats stats = flat_stats();
+  ModelMasteringOptions options;
+  options.ito.max_steps = 3;
+  const ModelMasteringResult z_only = master_with_model(p.input, p.reference, kFs, model, stats, options);
+  options.theta_steps = 8;
+  int polish_callbacks = 0;
+  const ModelMasteringResult both = master_with_model(p.input, p.reference, kFs, model, stats, options, {},
+                                                      [&](const ItoProgress&) { return ++polish_callbacks, true; });
+  EXPECT_TRUE(z_only.theta.loss_curve.empty());
+  EXPECT_EQ(z_only.params_after, z_only.ito.best_params);
+  // The same ITO on z, then the polish from its best point.
+  EXPECT_EQ(both.ito.loss_curve, z_only.ito.loss_curve);
+  ASSERT_FALSE(both.theta.loss_curve.empty());
+  EXPECT_EQ(both.theta.initial, both.ito.best_params);
+  EXPECT_EQ(both.theta.initial_loss, both.ito.best_loss);
+  EXPECT_EQ(polish_callbacks, static_cast<int>(both.theta.loss_curve.size()));
+  // A random Ψ leaves room: the step on Θ finds clearly better settings, and they are rendered.
+  std::printf("ITO on z %.5f -> %.5f, then on Θ -> %.5f\n", both.ito.initial_loss, both.ito.best_loss,
+              both.theta.best_loss);
+  EXPECT_LT(both.theta.best_loss, 0.95 * both.ito.best_loss);
+  EXPECT_EQ(both.params_after, both.theta.best);
+  EXPECT_EQ(both.params_before, both.ito.initial_params);
+  ModelMasteringOptions plan_options;
+  const ModelMasteringPlan plan = plan_model_mastering(p.input, p.reference, kFs, model, stats, plan_options);
+  EXPECT_NEAR(loss_of(plan, both.params_after), both.theta.best_loss, 1e-9 * both.theta.best_loss);
+  // One run over both phases for summaries.
+  const CombinedIto c = combined_ito(both.ito, both.theta);
+  EXPECT_EQ(c.steps, both.ito.steps + both.theta.steps);
+  EXPECT_EQ(c.loss_curve.size(), both.ito.loss_curve.size() + both.theta.loss_curve.size() - 1);
+  EXPECT_EQ(c.best_loss, both.theta.best_loss);
+  EXPECT_EQ(c.stop, both.theta.stop);
+}
+
+TEST(ModelMastering, ARefinesParametersStartThePolishOnlyWhenTheyScoreBetter) {
+  const Pair p = make_pair(91);
+  const models::Model model = small_white_box(92);
+  ModelMasteringOptions options;
+  options.ito.max_steps = 2;
+  const ModelMasteringPlan plan = plan_model_mastering(p.input, p.reference, kFs, model, flat_stats(), options);
+  const std::vector<float> z = starting_embedding(model, plan, {});
+  const ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z, plan.objective, kFs, options.ito);
+  EXPECT_EQ(polish_start(plan, ito, std::nullopt, kFs), ito.best_params);
+  // Settings already found by a long ITO on Θ score better than a random Ψ's: they are the start.
+  ItoOptions long_run;
+  long_run.max_steps = 25;
+  const ItoResult good = ito_on_theta(plan.excerpt, plan.objective, kFs, ito.best_params, long_run);
+  ASSERT_LT(good.best_loss, ito.best_loss);
+  EXPECT_EQ(polish_start(plan, ito, good.best, kFs), good.best);
+  // Extreme settings score worse: ITO on z's best stays the start.
+  Params extreme;
+  extreme.fill(1.0);
+  ASSERT_GT(loss_of(plan, extreme), ito.best_loss);
+  EXPECT_EQ(polish_start(plan, ito, extreme, kFs), ito.best_params);
+  const ItoResult polished = polish_on_theta(plan, ito, 3, kFs, {}, good.best);
+  EXPECT_EQ(polished.initial, good.best);
+  EXPECT_LE(polished.best_loss, good.best_loss);
+}
+
+TEST(ModelMastering, AStoppedItoOnZIsNotPolished) {
+  const Pair p = make_pair(101);
+  const models::Model model = small_white_box(102);
+  ModelMasteringOptions options;
+  options.ito.max_steps = 5;
+  options.theta_steps = 5;
+  const ModelMasteringResult r = master_with_model(p.input, p.reference, kFs, model, flat_stats(), options,
+                                                   [](const ItoZProgress& pr) { return pr.step < 1; });
+  EXPECT_EQ(r.ito.stop, ItoStop::Callback);
+  EXPECT_TRUE(r.theta.loss_curve.empty());
+  EXPECT_EQ(r.params_after, r.ito.best_params);
+}
+
+}  // namespace
+}  // namespace ito
