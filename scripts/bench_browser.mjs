@@ -2,6 +2,7 @@
 // load + decode + resample, ITO (default budget), render, WAV export; and the peak
 // resident memory of all Chromium processes. A measurement, not a test:
 //   node scripts/bench_browser.mjs INPUT REFERENCE [steps]
+// MASTER_OPTIONS='{"itoSteps":30,"thetaSteps":0}' overrides the page's other master options.
 import { readFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
@@ -34,7 +35,8 @@ await page.evaluate(async ([a, b]) => {
   await window.studio.load('reference', new Uint8Array(b).buffer);
 }, [bytes(input), bytes(reference)]);
 const tLoaded = Date.now();
-const summary = await page.evaluate((n) => window.studio.master({ steps: n }), Number(steps));
+const extra = JSON.parse(process.env.MASTER_OPTIONS || '{}');
+const summary = await page.evaluate(([n, o]) => window.studio.master({ steps: n, ...o }), [Number(steps), extra]);
 const tMastered = Date.now();
 const wav = await page.evaluate(async () => (await window.studio.exportWav()).length);
 const tDone = Date.now();
@@ -47,7 +49,7 @@ console.log(JSON.stringify({
   master_s: (tMastered - tLoaded) / 1000,
   export_s: (tDone - tMastered) / 1000,
   total_s: (tDone - tReady) / 1000,
-  steps: summary.steps, input_seconds: state.input && state.input.seconds,
+  mode: summary.mode, steps: summary.steps, best_loss: summary.bestLoss, input_seconds: state.input && state.input.seconds,
   output_lufs: state.output && state.output.metrics && state.output.metrics.lufs,
   reference_lufs: state.reference && state.reference.metrics && state.reference.metrics.lufs,
   wav_bytes: wav, peak_chromium_rss_mb: Math.round(peakKb / 1024),

@@ -73,15 +73,17 @@ TEST(UiActions, MasterSendsTheMethodAndAMovedTarget) {
   Settings s;
   s.mode = MasterMode::BlackBoxPreview;
   s.ito_steps = 7;
+  s.theta_steps = 9;
+  s.bb_ito_steps = 11;  // each model keeps its own ITO-on-z budget
   s.steps = 40;
   emit_master(s);
   EXPECT_EQ(name, "master");
-  EXPECT_EQ(json, R"({"options":{"mode":"black-box","steps":40,"itoSteps":7,"targetLufs":null,"ceilingDbtp":-1}})");
+  EXPECT_EQ(json, R"({"options":{"mode":"black-box","steps":40,"itoSteps":11,"thetaSteps":9,"targetLufs":null,"ceilingDbtp":-1}})");
   s.mode = MasterMode::WhiteBoxModel;
   s.adjust.width_scale = 0.5f;
   s.adjust.tone_db[5] = 2.0f;
   emit_master(s, true);
-  EXPECT_EQ(json, R"({"options":{"mode":"white-box","steps":40,"itoSteps":7,"targetLufs":null,"ceilingDbtp":-1,)"
+  EXPECT_EQ(json, R"({"options":{"mode":"white-box","steps":40,"itoSteps":7,"thetaSteps":9,"targetLufs":null,"ceilingDbtp":-1,)"
                   R"("target":{"blend":0,"crestDb":0,"widthScale":0.5,"tiltDb":0,"toneDb":[0,0,0,0,0,2],)"
                   R"("relativeToMaster":false},"refine":true}})");
   EXPECT_FALSE(is_default(s.adjust));

@@ -14,7 +14,8 @@ const state = {
   inputGainDb: 0, targetLufs: null, ceilingDbtp: -1,
   busy: false, error: null, status: '', backend: 'WASM SIMD (Web Worker)',
   paramTable: null, model: null,
-  settings: { mode: 'white-box', steps: 60, itoSteps: 30, targetLufs: null, ceilingDbtp: -1 },
+  // itoSteps, thetaSteps: unset until the UI sends them, the engine's defaults meanwhile.
+  settings: { mode: 'white-box', steps: 60, targetLufs: null, ceilingDbtp: -1 },
 };
 
 // ---------------------------------------------------------------------------- UI module
@@ -209,7 +210,7 @@ async function master(options = {}) {
     const r = await call('master', { options: opts }, [], (p) => {
       uiProgress(p.step, p.maxSteps, p.loss, p.bestLoss, true);
     });
-    uiProgress(r.summary.steps, r.summary.mode === 'theta' ? opts.steps : opts.itoSteps, r.summary.bestLoss,
+    uiProgress(r.summary.steps, r.summary.maxSteps, r.summary.bestLoss,
       r.summary.bestLoss, false);
     state.summary = r.summary;
     const inf = r.summary.inference, ito = r.summary.ito;
@@ -242,7 +243,8 @@ async function master(options = {}) {
     updateHtml();
     return { ...summaryOf('output'), mode: r.summary.mode, inference: r.summary.inference || null,
       ito: r.summary.ito || null, preview: r.summary.preview, previewSeconds: r.summary.previewSeconds, lossCurve: Array.from(r.summary.lossCurve),
-      steps: r.summary.steps, stop: r.summary.stop,
+      steps: r.summary.steps, maxSteps: r.summary.maxSteps, stop: r.summary.stop,
+      zSteps: r.summary.zSteps ?? null, zBestLoss: r.summary.zBestLoss ?? null, polish: r.summary.polish ?? null,
       initialLoss: r.summary.initialLoss, bestLoss: r.summary.bestLoss, seconds: r.summary.seconds,
       targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb };
   });
@@ -429,7 +431,7 @@ const actions = {
   export_params: () => { try { download(exportParams(), 'master-settings.json', 'application/json'); } catch (e) { uiStatus(e.message, true); } },
   import_params: () => fileInputs.params.click(),
   settings: (s) => {
-    for (const k of ['mode', 'steps', 'itoSteps', 'targetLufs', 'ceilingDbtp']) if (k in s) state.settings[k] = s[k];
+    for (const k of ['mode', 'steps', 'itoSteps', 'thetaSteps', 'targetLufs', 'ceilingDbtp']) if (k in s) state.settings[k] = s[k];
   },
   ui_error: ({ message }) => { state.error = message; uiStatus(message, true); },
 };

@@ -15,6 +15,7 @@ let model = null;       // {kind, parameters} once models/whitebox.itom is loade
 let blackBox = null;    // the same for models/blackbox.itom
 let normalized = null;  // {left, right}: the Fx-normalized input a model master's chain processed
 let lastZ = null;       // the best embedding of the last white-box master ("refine" starts there)
+let lastParams = null;  // the chain parameters now applied to that master (edits included)
 let stopRequested = false;  // the 'stop' message (when the page is not cross-origin isolated)
 
 const ready = createStudio({ locateFile: (f) => f }).then(async (m) => {
@@ -125,9 +126,12 @@ function targetOptions(t) {
 // z runs on the GPU when there is one, and the stop button works between steps.
 async function modelMaster(kind, opts, options, onProgress) {
   const { left: il, right: ir } = tracks.input, { left: rl, right: rr } = tracks.reference;
-  const prep = check(engine.itoPrepare(il, ir, rl, rr, { ...opts, kind }));
+  // A refine's step on Θ starts from the parameters the user has now, when they score better.
+  const refine = kind === 'white-box' && options.refine && lastZ;
+  const startParams = refine && lastParams ? Float32Array.from(lastParams) : null;
+  const prep = check(engine.itoPrepare(il, ir, rl, rr, { ...opts, kind, startParams }));
   let inference = null, zInit = null;
-  if (kind === 'white-box' && options.refine && lastZ) {
+  if (refine) {
     zInit = lastZ;
   } else if (kind === 'white-box' && options.ort !== false) {
     inference = await ortPrediction(prep, options.ortThreads, options.ortWebgpu);
@@ -151,6 +155,7 @@ async function modelMaster(kind, opts, options, onProgress) {
   let gpuUsed = false;
   // forwardMs: in itoNext (with the C++ backward, the whole step); backwardMs: on the GPU.
   const timing = { evaluations: 0, forwardMs: 0, gpuBackwards: 0, backwardMs: 0 };
+  let maxSteps = 0;  // both phases' budget, from the engine
   for (;;) {
     let t = performance.now();
     let s = check(engine.itoNext(!!gpu));
@@ -177,14 +182,15 @@ async function modelMaster(kind, opts, options, onProgress) {
       }
       timing.backwardMs += performance.now() - t;
     }
-    if (!onProgress(s.step, s.loss, s.bestLoss) && !s.done) s = check(engine.itoStop());
+    if (!onProgress(s.step, s.loss, s.bestLoss, s.maxSteps) && !s.done) s = check(engine.itoStop());
+    maxSteps = s.maxSteps;
     if (s.done) break;
     await new Promise((resolve) => setTimeout(resolve, 0));  // let a 'stop' message in
   }
   const r = check(engine.itoFinish());
-  if (kind === 'white-box') lastZ = r.bestZ;
+  if (kind === 'white-box') lastZ = r.bestZ, lastParams = Array.from(r.params);
   const backward = gpu ? `WebGPU (${gpu.adapterName})` : gpuUsed ? 'C++ (WASM) after a WebGPU trial' : 'C++ (WASM)';
-  return { r, extra: {
+  return { r, extra: { maxSteps,
     inference: inference && { backend: inference.backend, phiMs: inference.phiMs, psiMs: inference.psiMs,
                               parity: inference.parity, error: inference.error },
     ito: { backward, gpuError, evaluations: timing.evaluations, gpuBackwards: timing.gpuBackwards,
@@ -217,7 +223,7 @@ const ops = {
     const a = analysis(left, right);
     tracks[kind] = { left, right };
     if (kind === 'input') { output = null; lastMaster = null; normalized = null; }
-    if (kind !== 'reference2') lastZ = null;  // refine starts over for another pair
+    if (kind !== 'reference2') lastZ = null, lastParams = null;  // refine starts over for another pair
     return [a, transferablesOf(a)];
   },
   // options.mode: 'white-box' (the learned model + ITO on z; default when it loaded),
@@ -230,11 +236,11 @@ const ops = {
     stopRequested = false;
     let mode = options.mode === 'theta' || !model ? 'theta' : options.mode === 'black-box' ? 'black-box' : 'white-box';
     if (mode === 'black-box' && !blackBox) throw new Error('the black-box model is not available');
-    const opts = { steps: options.steps ?? 60, itoSteps: options.itoSteps ?? 30,
+    // Unset step budgets take the engine's defaults (wasm/master/model_defaults.h).
+    const opts = { steps: options.steps ?? 60, itoSteps: options.itoSteps, thetaSteps: options.thetaSteps,
                    targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1,
                    ...targetOptions(options.target || {}) };
-    const maxSteps = mode === 'theta' ? opts.steps : opts.itoSteps;
-    const onProgress = (step, loss, bestLoss) => {
+    const onProgress = (step, loss, bestLoss, maxSteps = opts.steps) => {
       self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps } });
       return !stopRequested && !(stopFlag && Atomics.load(stopFlag, 0));
     };
@@ -254,7 +260,8 @@ const ops = {
     const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
       targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
       stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
-      preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, ...extra };
+      preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps,
+      zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, ...extra };
     const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
     return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
   },
@@ -264,6 +271,7 @@ const ops = {
     // A model master's parameters apply to the Fx-normalized input.
     const source = normalized || tracks.input;
     const r = check(engine.render(source.left, source.right, params, inputGainDb, targetLufs, ceilingDbtp));
+    if (normalized && lastZ) lastParams = Array.from(params);  // a refine starts from the user's edits
     output = { left: r.left, right: r.right };
     const a = analysis(r.left, r.right);
     const left = r.left.slice(), right = r.right.slice();

@@ -164,7 +164,7 @@ test('the page masters the demo with ITO on z, Ψ\'s backward on WebGPU, as with
   });
   // ort: false, so every run starts from the C++ Φ's z (ONNX Runtime's WebGPU build is not under test here).
   const run = (gpuBackward) => studioPage.evaluate((g) =>
-    window.studio.master({ mode: 'white-box', itoSteps: 3, ort: false, gpuBackward: g }), gpuBackward);
+    window.studio.master({ mode: 'white-box', itoSteps: 3, thetaSteps: 0, ort: false, gpuBackward: g }), gpuBackward);
   const gpu = await run('always');
   const cpu = await run(false);
   const auto = await run(true);

@@ -133,16 +133,23 @@ test('the demo pair masters end to end', { timeout: 240000 }, async () => {
   assert.deepEqual(consoleErrors, []);
 });
 
-test('the demo pair masters with the white-box model and ITO on z, offline-capable files only', { timeout: 240000 }, async () => {
+test('the demo pair masters with the white-box model, ITO on z then on Θ, offline-capable files only', { timeout: 240000 }, async () => {
   const model = await studio(() => window.studio.state().model);
   assert.ok(model && model.kind === 'whitebox', 'the worker loaded models/whitebox.itom');
   await studio(() => window.studio.loadDemo());
   const t0 = Date.now();
-  const summary = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 3 }));
-  console.log(`# demo master (white-box + 3 ITO-on-z steps): ${Date.now() - t0} ms, AF loss ` +
-              `${summary.initialLoss.toFixed(4)} -> ${summary.bestLoss.toFixed(4)}`);
+  const summary = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 3, thetaSteps: 3 }));
+  console.log(`# demo master (white-box, 3 ITO-on-z steps then 3 on Θ): ${Date.now() - t0} ms, AF loss ` +
+              `${summary.initialLoss.toFixed(4)} -> ${summary.zBestLoss.toFixed(4)} (z) -> ${summary.bestLoss.toFixed(4)}`);
   assert.equal(summary.mode, 'white-box');
-  assert.ok(summary.bestLoss <= summary.initialLoss);
+  assert.ok(summary.zBestLoss <= summary.initialLoss);
+  // The step on Θ starts at ITO on z's best and keeps the better of the two.
+  assert.ok(summary.polish, 'the step on Θ ran');
+  assert.equal(summary.polish.initialLoss, summary.zBestLoss);
+  assert.equal(summary.bestLoss, Math.min(summary.zBestLoss, summary.polish.bestLoss));
+  assert.ok(summary.polish.steps >= 1 && summary.polish.steps <= 3, `${summary.polish.steps} steps on Θ`);
+  assert.equal(summary.steps, summary.zSteps + summary.polish.steps);
+  assert.equal(summary.maxSteps, 6);
   // Φ and Ψ ran in ONNX Runtime Web (WASM here: no GPU in CI) and agree with our C++ forward.
   const inf = summary.inference;
   console.log(`# ${inf.backend}: Φ ${inf.phiMs?.toFixed(0)} ms, Ψ ${inf.psiMs?.toFixed(0)} ms on 30 s excerpts, ` +
@@ -159,15 +166,19 @@ test('the demo pair masters with the white-box model and ITO on z, offline-capab
   console.log(`# ITO on z: ${ito.evaluations} evaluations, Ψ backward by ${ito.backward}, ` +
               `${ito.stepMs.toFixed(0)} ms per evaluation`);
   assert.equal(ito.backward, 'C++ (WASM)');
-  // Every evaluation is a point of the loss curve: the start and one per update.
-  assert.equal(ito.evaluations, summary.lossCurve.length);
-  assert.ok(ito.evaluations >= 2 && ito.evaluations <= 3 + 1, `${ito.evaluations} evaluations`);
+  // Every evaluation is a point of the loss curve (the start and one per update), except the
+  // step on Θ's first, which re-evaluates ITO on z's best point.
+  assert.equal(ito.evaluations, summary.lossCurve.length + 1);
+  assert.equal(summary.lossCurve.length, summary.steps + 1);
+  assert.ok(ito.evaluations >= 3 && ito.evaluations <= 3 + 1 + 3 + 1, `${ito.evaluations} evaluations`);
   // Editing a parameter re-renders from the Fx-normalized input the model's chain processed.
   await studio(() => window.studio.setParam(41, 0.55));
-  // Refine continues from the embedding where the last master ended: its first loss is
-  // that master's best.
-  const refined = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2, refine: true }));
-  assert.equal(refined.initialLoss, summary.bestLoss);
+  // Refine continues from the embedding where the last master ended (its first loss is that
+  // master's best on z), and its step on Θ from the better of ITO on z's result and the
+  // parameters the user has now.
+  const refined = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2, thetaSteps: 2, refine: true }));
+  assert.equal(refined.initialLoss, summary.zBestLoss);
+  assert.ok(refined.polish.initialLoss <= refined.zBestLoss);
   assert.equal(refined.inference, null, 'refine skips Φ');
   assert.deepEqual(consoleErrors, []);
 });
@@ -259,7 +270,7 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
   assert.equal(s.error, null);
   assert.ok(Math.abs(s.input.seconds - 6) < 0.01, `input ${s.input.seconds} s`);
   // The user's pair, with the white-box model and ITO on z (the page's default method).
-  const m = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2 }));
+  const m = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2, thetaSteps: 1 }));
   assert.equal(m.mode, 'white-box');
   const b64 = await studio(async () => {
     const b = await window.studio.exportWav();
@@ -338,7 +349,7 @@ test('the app loads and masters with the models offline after the first visit (s
   await studio(() => window.studio.loadDemo());
   assert.ok((await studio(() => window.studio.state())).reference);
   // Offline, the learned models and ONNX Runtime Web come from the cache: a white-box master.
-  const m = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2 }));
+  const m = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2, thetaSteps: 1 }));
   assert.equal(m.mode, 'white-box');
   assert.ok(m.inference && m.inference.backend.startsWith('ONNX Runtime Web'),
     `offline Φ/Ψ: ${m.inference && m.inference.backend} ${m.inference && m.inference.error}`);

@@ -1,25 +1,30 @@
 // Mastering with a learned model, driven step by step from the worker (embind), so that Φ
 // can run in ONNX Runtime and Ψ's backward to z on the GPU (web/gpu_backward.js) between
-// steps. The steps themselves are ito::ItoZStepper's, the same as the CLI's ito_on_z:
+// steps. The steps themselves are ito::ItoZStepper's, the same as the CLI's ito_on_z, and
+// (white-box, thetaSteps > 0) then ito::ItoThetaStepper's, the CLI's polish on Θ:
 //
 //   itoPrepare(inL, inR, refL, refR, options) -> {kind, preview, reference: {left, right},
 //        input: {left, right}}   (the excerpts Φ and Ψ see, for ONNX Runtime)
 //   itoStart(zInit | null)       -> {zDim}   (null: Φ in C++)
 //   itoNext(exportTape)          -> status; with exportTape (white-box only) an update step
-//        stops half way and returns {needsGradient: true, tape, gParams}: the caller computes
-//        dL/dz and hands it to itoReportGradient(gz), or calls itoCpuGradient() instead
+//        of ITO on z stops half way and returns {needsGradient: true, tape, gParams}: the
+//        caller computes dL/dz and hands it to itoReportGradient(gz), or calls
+//        itoCpuGradient() instead. Once ITO on z is done, each call is one step on Θ.
 //   itoStop()                    -> status (the stop button)
-//   itoFinish()                  -> the mastering summary (as master()) plus bestZ, preview
+//   itoFinish()                  -> the mastering summary (as master()) over both phases, plus
+//        bestZ, zSteps, zBestLoss, polish ({steps, initialLoss, bestLoss, stop} or null), preview
 //        and normalizedLeft/Right (white-box: what the chain processed, for re-rendering)
-//   status: {done, step, loss, bestLoss, evaluations, maxSteps, stop}
+//   status: {done, step, loss, bestLoss, evaluations, maxSteps, stop, phase: 'z' | 'theta'}
 //
-// options: {kind: 'white-box' | 'black-box', itoSteps, targetLufs|null, ceilingDbtp,
+// options: {kind: 'white-box' | 'black-box', itoSteps, thetaSteps, startParams (a refine: the 46
+//   parameters the user has now; the step on Θ starts there if they score better), targetLufs|null, ceilingDbtp,
 //   previewSeconds (black-box: only the loudest section of the input; default 15)} plus the
 //   target-feature options of app::target_features_from.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -49,12 +54,19 @@ struct Session {
   ModelMasteringOptions options;
   std::vector<float> z_ref;
   std::optional<ItoZStepper> stepper;
+  std::optional<ItoThetaStepper> polish;  // white-box: ITO on Θ once ITO on z is done
+  std::optional<Params> start_params;     // a refine's current parameters
   // An update step waiting for dL/dz from the caller (itoNext with exportTape).
   bool awaiting_gradient = false;
   WhiteBoxEvaluation pending;
   models::Converter::Tape tape;
 
   bool white() const { return model->model.converter->kind() == models::ConverterKind::WhiteBox; }
+  // The polish follows ITO on z unless the user stopped that.
+  bool polish_due() const {
+    return options.theta_steps > 0 && stepper->done() && stepper->result().stop != ItoStop::Callback;
+  }
+  bool done() const { return stepper->done() && (!polish_due() || (polish && polish->done())); }
 };
 
 std::unique_ptr<Session>& session() {
@@ -70,14 +82,18 @@ Session& started_session() {
 
 val status_object(Session& s) {
   const ItoZResult& r = s.stepper->result();
+  const ItoResult* p = s.polish ? &s.polish->result() : nullptr;
+  const bool polishing = p && !p->loss_curve.empty();
   val out = val::object();
-  out.set("done", s.stepper->done());
-  out.set("step", static_cast<int>(r.loss_curve.size()) - 1);
-  out.set("loss", r.loss_curve.empty() ? 0.0 : r.loss_curve.back());
-  out.set("bestLoss", r.best_loss);
-  out.set("evaluations", r.evaluations);
-  out.set("maxSteps", s.options.ito.max_steps);
-  out.set("stop", std::string(stop_name(r.stop)));
+  out.set("done", s.done());
+  out.set("phase", std::string(polishing ? "theta" : "z"));
+  // Steps count updates: the polish's first evaluation is ITO on z's best parameters again.
+  out.set("step", static_cast<int>(r.loss_curve.size()) - 1 + (polishing ? static_cast<int>(p->loss_curve.size()) - 1 : 0));
+  out.set("loss", polishing ? p->loss_curve.back() : r.loss_curve.empty() ? 0.0 : r.loss_curve.back());
+  out.set("bestLoss", polishing ? std::min(r.best_loss, p->best_loss) : r.best_loss);
+  out.set("evaluations", r.evaluations + (polishing ? static_cast<int>(p->loss_curve.size()) : 0));
+  out.set("maxSteps", s.options.ito.max_steps + s.options.theta_steps);
+  out.set("stop", std::string(stop_name(polishing ? p->stop : r.stop)));
   return out;
 }
 
@@ -99,8 +115,22 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
       s->preview = input.frames() > static_cast<std::size_t>(seconds * kSampleRate);
       input = loudest_section(input, kSampleRate, seconds);
     }
-    s->options.ito.max_steps = std::clamp(static_cast<int>(js::number_or(options, "itoSteps", 30)), 0, 1000);
+    s->options.ito.max_steps =
+        std::clamp(static_cast<int>(js::number_or(options, "itoSteps", kDefaultItoZSteps)), 0, 1000);
+    s->options.theta_steps =
+        s->white() ? std::clamp(static_cast<int>(js::number_or(options, "thetaSteps", kDefaultThetaPolishSteps)), 0, 1000)
+                   : 0;
     const app::FinalStageOptions final_stage = app::read_final_stage_options(options);
+    if (s->white() && options.hasOwnProperty("startParams") && !options["startParams"].isNull()) {
+      const std::vector<float> p = js::floats(options["startParams"]);
+      if (p.size() != static_cast<std::size_t>(kNumParams)) throw std::invalid_argument("startParams needs 46 values");
+      Params start{};
+      for (int j = 0; j < kNumParams; ++j) {
+        if (!std::isfinite(p[j])) throw std::invalid_argument("startParams holds a non-finite value");
+        start[j] = std::clamp(static_cast<double>(p[j]), 0.0, 1.0);
+      }
+      s->start_params = start;
+    }
     s->options.target_lufs = final_stage.target_lufs;
     s->options.ceiling_dbtp = final_stage.ceiling_dbtp;
     s->options.target_features = app::target_features_from(options, reference);
@@ -138,7 +168,19 @@ val next(bool export_tape) {
   try {
     Session& s = started_session();
     if (s.awaiting_gradient) throw std::logic_error("itoNext: the last step still waits for its gradient");
-    if (s.stepper->done()) return status_object(s);
+    if (s.stepper->done()) {
+      if (!s.polish_due()) return status_object(s);
+      if (!s.polish) {
+        s.polish.emplace(s.plan.excerpt, s.plan.objective, kSampleRate,
+                         polish_start(s.plan, s.stepper->result(), s.start_params, kSampleRate),
+                         theta_polish_options(s.options.theta_steps));
+      }
+      if (!s.polish->done()) {
+        s.polish->evaluate();
+        s.polish->advance();
+      }
+      return status_object(s);
+    }
     const models::Converter& psi = *s.model->model.converter;
     const bool gradient = s.stepper->wants_gradient();
     const std::vector<float>& z = s.stepper->next_z();
@@ -205,7 +247,8 @@ val stop() {
   try {
     Session& s = started_session();
     s.awaiting_gradient = false;
-    s.stepper->stop();
+    if (s.polish) s.polish->stop();
+    else s.stepper->stop();
     return status_object(s);
   } catch (const std::exception& e) {
     return error_object(e.what());
@@ -216,18 +259,35 @@ val finish() {
   try {
     Session& s = started_session();
     if (!s.stepper->done()) s.stepper->stop();
+    if (s.polish && !s.polish->done()) s.polish->stop();
+    ItoResult polish = s.polish ? s.polish->result() : ItoResult{};
+    s.polish.reset();  // it refers to the plan, which finishing consumes
     const ModelMasteringResult r = finish_model_mastering(std::move(s.plan), s.model->model, std::move(s.z_ref),
-                                                          s.stepper->result(), kSampleRate);
+                                                          s.stepper->result(), kSampleRate, std::move(polish));
     const bool white = s.white(), preview = s.preview;
     session().reset();
-    val out = app::summary_object({r.output, r.params_after, r.params_before, 0.0, r.target_lufs, r.ito.loss_curve,
-                                   r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize});
+    const CombinedIto c = combined_ito(r.ito, r.theta);
+    val out = app::summary_object({r.output, r.params_after, r.params_before, 0.0, r.target_lufs, c.loss_curve,
+                                   r.ito.initial_loss, c.best_loss, c.steps, c.stop, r.finalize});
     if (white) {
       out.set("normalizedLeft", js::float32_array(r.normalized_input.l));
       out.set("normalizedRight", js::float32_array(r.normalized_input.r));
     }
     out.set("preview", preview);
     out.set("bestZ", js::float32_array(r.ito.best_z));
+    // The two phases apart: ITO on z, then the step on Θ (null when none ran).
+    out.set("zSteps", r.ito.steps);
+    out.set("zBestLoss", r.ito.best_loss);
+    if (r.theta.loss_curve.empty()) {
+      out.set("polish", val::null());
+    } else {
+      val polish = val::object();
+      polish.set("steps", r.theta.steps);
+      polish.set("initialLoss", r.theta.initial_loss);
+      polish.set("bestLoss", r.theta.best_loss);
+      polish.set("stop", std::string(stop_name(r.theta.stop)));
+      out.set("polish", polish);
+    }
     return out;
   } catch (const std::exception& e) {
     return error_object(e.what());

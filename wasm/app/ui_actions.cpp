@@ -14,6 +14,11 @@ ActionSink& sink() {
 }
 
 // Writes targetLufs/ceilingDbtp/steps, the fields master options and settings share.
+// The ITO-on-z budget of the method chosen (each model keeps its own).
+int model_ito_steps(const Settings& s) {
+  return s.mode == MasterMode::BlackBoxPreview ? s.bb_ito_steps : s.ito_steps;
+}
+
 JsonObject& add_render_settings(JsonObject& o, const Settings& s) {
   const double target = target_lufs(s);
   if (std::isfinite(target))
@@ -62,7 +67,8 @@ void emit_master(const Settings& s, bool refine) {
   JsonObject options;
   options.str("mode", mode_name(s.mode));
   options.integer("steps", s.steps);
-  options.integer("itoSteps", s.ito_steps);
+  options.integer("itoSteps", model_ito_steps(s));
+  options.integer("thetaSteps", s.theta_steps);
   add_render_settings(options, s);
   if (!is_default(s.adjust)) options.raw("target", target_json(s.adjust));
   if (refine) options.boolean("refine", true);
@@ -101,7 +107,8 @@ void emit_settings(const Settings& s) {
   add_render_settings(o, s);
   o.str("mode", mode_name(s.mode));
   o.integer("steps", s.steps);
-  o.integer("itoSteps", s.ito_steps);
+  o.integer("itoSteps", model_ito_steps(s));
+  o.integer("thetaSteps", s.theta_steps);
   emit("settings", o.text());
 }
 

@@ -35,22 +35,34 @@ void draw_settings(UiState& s) {
   ImGui::SliderFloat("True-peak ceiling", &set.ceiling_dbtp, -6.0f, 0.0f, "%.1f dBTP", ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::IsItemDeactivatedAfterEdit();
   int mode = static_cast<int>(set.mode);
-  const char* modes[] = {"White-box model + ITO on z", "ITO on the 46 parameters", "Black-box model (15 s preview)"};
+  const char* modes[] = {"White-box model + ITO", "ITO on the 46 parameters", "Black-box model (15 s preview)"};
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
   if (ImGui::Combo("Method", &mode, modes, IM_ARRAYSIZE(modes))) {
     set.mode = static_cast<MasterMode>(mode);
     changed = true;
   }
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("White-box model: a network predicts the settings from the reference, then ITO refines\n"
-                      "its reference embedding. ITO on the parameters: the baseline, optimizing the 46 settings.\n"
+    ImGui::SetTooltip("White-box model: a network predicts the settings from the reference, ITO refines its\n"
+                      "reference embedding, then the settings themselves. ITO on the parameters: the baseline,\n"
+                      "optimizing the 46 settings from neutral.\n"
                       "Black-box model: the network renders the audio itself (no editable settings).");
   const bool model_mode = set.mode != MasterMode::ItoOnParams;
-  int& steps = model_mode ? set.ito_steps : set.steps;
+  int& steps = set.mode == MasterMode::BlackBoxPreview ? set.bb_ito_steps : model_mode ? set.ito_steps : set.steps;
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
-  ImGui::SliderInt("ITO steps", &steps, model_mode ? 0 : 10, 500, "%d steps", ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SliderInt(model_mode ? "ITO on z" : "ITO steps", &steps, model_mode ? 0 : 10, 500, "%d steps",
+                   ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::IsItemDeactivatedAfterEdit();
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step budget for inference-time optimization (more = slower, closer match)");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(model_mode ? "Steps of inference-time optimization of the reference embedding z"
+                                 : "Step budget for inference-time optimization (more = slower, closer match)");
+  if (set.mode == MasterMode::WhiteBoxModel) {
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+    ImGui::SliderInt("then on the settings", &set.theta_steps, 0, 500, "%d steps", ImGuiSliderFlags_AlwaysClamp);
+    changed |= ImGui::IsItemDeactivatedAfterEdit();
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Then ITO on the 46 settings themselves, starting from ITO on z's best:\n"
+                        "it can leave the region the network's prediction lies in (0 = the paper's method alone)");
+  }
   if (changed) emit_settings(set);
   if (set.mode == MasterMode::BlackBoxPreview)
     ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1.0f),

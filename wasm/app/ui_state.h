@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dsp/params.h"
+#include "master/model_defaults.h"
 
 namespace ito::ui {
 
@@ -78,7 +79,9 @@ bool is_default(const TargetAdjust& t);
 
 struct Settings {
   MasterMode mode = MasterMode::WhiteBoxModel;
-  int ito_steps = 30;  // ITO-on-z budget of the model mode
+  int ito_steps = kDefaultItoZSteps;              // white-box: ITO on z,
+  int theta_steps = kDefaultThetaPolishSteps;     // then ITO on Θ
+  int bb_ito_steps = kDefaultBlackBoxItoSteps;    // black-box: ITO on z
   TargetMode target = TargetMode::MatchReference;
   float custom_lufs = -12.0f;
   float ceiling_dbtp = -1.0f;
