@@ -102,8 +102,8 @@ void draw_mastering_panel(UiState& s) {
       ImGui::SameLine();
       if (ImGui::Button("Refine", ImVec2(-1, big_button.y))) emit_master(s.settings, true);
       if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("More ITO steps from where the last master ended (its embedding z),\n"
-                          "toward the current target.");
+        ImGui::SetTooltip("More ITO steps from where the last master ended (its embedding z, then\n"
+                          "the settings you have now), toward the current target.");
     }
     ImGui::EndDisabled();
   }
