@@ -41,7 +41,7 @@ for (const name of which.split(',')) {
   }, files);
   const t0 = Date.now();
   const s = await page.evaluate((o) => window.studio.master(o),
-    { mode: 'white-box', itoSteps: Number(itoSteps), ...setting.options });
+    { mode: 'white-box', itoSteps: Number(itoSteps), thetaSteps: 0, ...setting.options });  // ITO on z alone: Ψ's backends
   const masterS = (Date.now() - t0) / 1000;
   const state = await page.evaluate(() => window.studio.state());
   const inf = s.inference || {};
