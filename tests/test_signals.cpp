@@ -91,4 +91,13 @@ double RandomProjection::operator()(const Stereo& x) const {
   return s;
 }
 
+FxNormStats flat_fxnorm_stats() {
+  FxNormStats s;
+  s.band_hz = default_fxnorm_band_hz();
+  s.band_db.assign(s.band_hz.size(), 0.0);
+  s.side_mid_ratio_db = -10.0;
+  s.target_lufs = -16.0;
+  return s;
+}
+
 }  // namespace ito::testing

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "core/stereo.h"
+#include "master/fx_normalize.h"
 
 namespace ito::testing {
 
@@ -25,5 +26,9 @@ struct RandomProjection {
   RandomProjection(std::size_t frames, std::uint32_t seed);
   double operator()(const Stereo& x) const;
 };
+
+// Fx-normalization statistics of a flat corpus spectrum (side 10 dB below mid, -16 LUFS),
+// for tests that need some statistics, not the shipped ones.
+FxNormStats flat_fxnorm_stats();
 
 }  // namespace ito::testing

@@ -59,15 +59,6 @@ models::Model small_white_box(unsigned long long seed) {
   return m;
 }
 
-FxNormStats flat_stats() {
-  FxNormStats s;
-  s.band_hz = default_fxnorm_band_hz();
-  s.band_db.assign(s.band_hz.size(), 0.0);
-  s.side_mid_ratio_db = -10.0;
-  s.target_lufs = -16.0;
-  return s;
-}
-
 double loss_of(const ModelMasteringPlan& plan, const Params& params) {
   Chain chain(kFs);
   chain.set_params(params);
@@ -100,7 +91,7 @@ TEST(ItoThetaStepper, ASteppedLoopTakesItoOnThetasSteps) {
 TEST(ModelMastering, PolishOnThetaStartsAtItoOnZsBestAndKeepsTheBetter) {
   const Pair p = make_pair(81);
   const models::Model model = small_white_box(82);
-  const FxNormStats stats = flat_stats();
+  const FxNormStats stats = testing::flat_fxnorm_stats();
   ModelMasteringOptions options;
   options.ito.max_steps = 3;
   const ModelMasteringResult z_only = master_with_model(p.input, p.reference, kFs, model, stats, options);
@@ -138,7 +129,7 @@ TEST(ModelMastering, ARefinesParametersStartThePolishOnlyWhenTheyScoreBetter) {
   const models::Model model = small_white_box(92);
   ModelMasteringOptions options;
   options.ito.max_steps = 2;
-  const ModelMasteringPlan plan = plan_model_mastering(p.input, p.reference, kFs, model, flat_stats(), options);
+  const ModelMasteringPlan plan = plan_model_mastering(p.input, p.reference, kFs, model, testing::flat_fxnorm_stats(), options);
   const std::vector<float> z = starting_embedding(model, plan, {});
   const ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z, plan.objective, kFs, options.ito);
   EXPECT_EQ(polish_start(plan, ito, std::nullopt, kFs), ito.best_params);
@@ -164,7 +155,7 @@ TEST(ModelMastering, AStoppedItoOnZIsNotPolished) {
   ModelMasteringOptions options;
   options.ito.max_steps = 5;
   options.theta_steps = 5;
-  const ModelMasteringResult r = master_with_model(p.input, p.reference, kFs, model, flat_stats(), options,
+  const ModelMasteringResult r = master_with_model(p.input, p.reference, kFs, model, testing::flat_fxnorm_stats(), options,
                                                    [](const ItoZProgress& pr) { return pr.step < 1; });
   EXPECT_EQ(r.ito.stop, ItoStop::Callback);
   EXPECT_TRUE(r.theta.loss_curve.empty());

@@ -21,15 +21,6 @@ constexpr double kFs = testing::kFs;
 constexpr double kSegment = 0.5;  // seconds
 const std::size_t kLen = static_cast<std::size_t>(kSegment * kFs);
 
-FxNormStats flat_stats() {
-  FxNormStats s;
-  s.band_hz = default_fxnorm_band_hz();
-  s.band_db.assign(s.band_hz.size(), 0.0);
-  s.side_mid_ratio_db = -10.0;
-  s.target_lufs = -16.0;
-  return s;
-}
-
 TrainConfig small_config(std::uint64_t seed = 7) {
   TrainConfig c;
   c.fs = kFs;
@@ -71,7 +62,7 @@ bool finite(const Stereo& x) {
 
 TEST(MakeExample, IsReproduciblePerStreamAndDiffersBetweenStreams) {
   const SongPool pool{{music(4 * kLen, 1), music(3 * kLen, 2)}};
-  const FxNormStats stats = flat_stats();
+  const FxNormStats stats = testing::flat_fxnorm_stats();
   const Example a = make_example(pool, stats, small_config(), 3, 1);
   const Example again = make_example(pool, stats, small_config(), 3, 1);
   EXPECT_TRUE(same(a.x_in, again.x_in));
@@ -88,7 +79,7 @@ TEST(MakeExample, IsReproduciblePerStreamAndDiffersBetweenStreams) {
 TEST(MakeExample, SegmentsAreFiniteNonSilentAndOneSegmentLong) {
   const SongPool pool{{music(5 * kLen, 3)}};
   for (std::uint64_t slot = 0; slot < 4; ++slot) {
-    const Example ex = make_example(pool, flat_stats(), small_config(), 0, slot);
+    const Example ex = make_example(pool, testing::flat_fxnorm_stats(), small_config(), 0, slot);
     for (const Stereo* s : {&ex.x_in, &ex.x_ref, &ex.y}) {
       EXPECT_EQ(s->frames(), kLen);
       EXPECT_TRUE(finite(*s));
@@ -107,7 +98,7 @@ TEST(MakeExample, SegmentsAreFiniteNonSilentAndOneSegmentLong) {
 TEST(MakeExample, SegmentsComeFromThePoolAndXrefSharesTheTargetsEffect) {
   const Stereo s1 = music(kLen, 4), s2 = music(kLen, 5);
   const SongPool mixed{{concat(s1, s2)}}, repeated{{concat(s1, s1)}};
-  const FxNormStats stats = flat_stats();
+  const FxNormStats stats = testing::flat_fxnorm_stats();
   int a_first = 0, b_first = 0;
   for (std::uint64_t step = 0; step < 10; ++step) {
     const Example m = make_example(mixed, stats, small_config(), step, 0);
@@ -126,7 +117,7 @@ TEST(MakeExample, SegmentsComeFromThePoolAndXrefSharesTheTargetsEffect) {
 }
 
 TEST(MakeExample, RejectsPoolsWithoutUsableSongs) {
-  const FxNormStats stats = flat_stats();
+  const FxNormStats stats = testing::flat_fxnorm_stats();
   const SongPool short_songs{{music(2 * kLen - 1, 6), music(kLen, 7)}};
   EXPECT_THROW(make_example(short_songs, stats, small_config(), 0, 0), std::runtime_error);
   EXPECT_THROW(make_example(SongPool{}, stats, small_config(), 0, 0), std::runtime_error);
@@ -307,7 +298,7 @@ Run short_run(models::ConverterKind kind, int threads) {
   Run run;
   for (std::uint64_t step = 0; step < 3; ++step) {
     std::vector<Example> batch;
-    for (int slot = 0; slot < cfg.batch; ++slot) batch.push_back(make_example(pool, flat_stats(), cfg, step, slot));
+    for (int slot = 0; slot < cfg.batch; ++slot) batch.push_back(make_example(pool, testing::flat_fxnorm_stats(), cfg, step, slot));
     run.losses.push_back(trainer.train_step(batch));
   }
   run.phi = nets.phi.weights();
