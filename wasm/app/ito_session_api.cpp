@@ -62,10 +62,8 @@ struct Session {
   models::Converter::Tape tape;
 
   bool white() const { return model->model.converter->kind() == models::ConverterKind::WhiteBox; }
-  // The polish follows ITO on z unless the user stopped that.
-  bool polish_due() const {
-    return options.theta_steps > 0 && stepper->done() && stepper->result().stop != ItoStop::Callback;
-  }
+  // theta_steps is 0 for black-box (prepare).
+  bool polish_due() const { return stepper->done() && theta_polish_due(options.theta_steps, stepper->result()); }
   bool done() const { return stepper->done() && (!polish_due() || (polish && polish->done())); }
 };
 
@@ -81,19 +79,20 @@ Session& started_session() {
 }
 
 val status_object(Session& s) {
-  const ItoZResult& r = s.stepper->result();
-  const ItoResult* p = s.polish ? &s.polish->result() : nullptr;
-  const bool polishing = p && !p->loss_curve.empty();
+  static const ItoResult kNoPolish;
+  const ItoResult& polish = s.polish ? s.polish->result() : kNoPolish;
+  // Both phases as one run; the polish's first evaluation repeats ITO on z's best point.
+  const CombinedIto c = combined_ito(s.stepper->result(), polish);
   val out = val::object();
   out.set("done", s.done());
-  out.set("phase", std::string(polishing ? "theta" : "z"));
-  // Steps count updates: the polish's first evaluation is ITO on z's best parameters again.
-  out.set("step", static_cast<int>(r.loss_curve.size()) - 1 + (polishing ? static_cast<int>(p->loss_curve.size()) - 1 : 0));
-  out.set("loss", polishing ? p->loss_curve.back() : r.loss_curve.empty() ? 0.0 : r.loss_curve.back());
-  out.set("bestLoss", polishing ? std::min(r.best_loss, p->best_loss) : r.best_loss);
-  out.set("evaluations", r.evaluations + (polishing ? static_cast<int>(p->loss_curve.size()) : 0));
+  out.set("phase", std::string(polish.loss_curve.empty() ? "z" : "theta"));
+  out.set("step", static_cast<int>(c.loss_curve.size()) - 1);
+  const std::vector<double>& last = polish.loss_curve.empty() ? s.stepper->result().loss_curve : polish.loss_curve;
+  out.set("loss", last.empty() ? 0.0 : last.back());
+  out.set("bestLoss", c.best_loss);
+  out.set("evaluations", s.stepper->result().evaluations + static_cast<int>(polish.loss_curve.size()));
   out.set("maxSteps", s.options.ito.max_steps + s.options.theta_steps);
-  out.set("stop", std::string(stop_name(polishing ? p->stop : r.stop)));
+  out.set("stop", std::string(stop_name(c.stop)));
   return out;
 }
 

@@ -88,6 +88,10 @@ ItoOptions theta_polish_options(int steps) {
   return options;
 }
 
+bool theta_polish_due(int theta_steps, const ItoZResult& ito) {
+  return theta_steps > 0 && ito.stop != ItoStop::Callback;
+}
+
 Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
                     double fs) {
   if (!previous) return ito.best_params;
@@ -147,7 +151,7 @@ ModelMasteringResult master_with_model(const Stereo& input, const Stereo& refere
   ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback);
   ItoResult theta;
   const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
-  if (white && options.theta_steps > 0 && ito.stop != ItoStop::Callback)
+  if (white && theta_polish_due(options.theta_steps, ito))
     theta = polish_on_theta(plan, ito, options.theta_steps, fs, theta_callback);
   return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs, std::move(theta));
 }

@@ -71,6 +71,9 @@ std::vector<float> starting_embedding(const models::Model& model, const ModelMas
 // `previous` (a refine: the parameters the user has now) is where it starts instead when it
 // scores better on the plan's objective, so a refine never ends worse than what it refines.
 ItoOptions theta_polish_options(int steps);
+// Whether the step on Θ follows this ITO on z: some steps are asked for and the user did not
+// stop ITO on z (the caller checks that the model is white-box).
+bool theta_polish_due(int theta_steps, const ItoZResult& ito);
 Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
                     double fs);
 ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
