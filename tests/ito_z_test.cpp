@@ -214,7 +214,7 @@ TEST(ItoZ, ASteppedLoopWithASplitBackwardMatchesItoOnZ) {
       const bool gradient = stepper.wants_gradient();
       models::Converter::Tape tape;
       const WhiteBoxEvaluation e =
-          evaluate_white_box(psi, task.x, stepper.next_z(), task.objective, kFs, gradient ? &tape : nullptr);
+          evaluate_white_box(psi, task.x, stepper.next_z(), task.objective, kFs, {}, gradient ? &tape : nullptr);
       EXPECT_EQ(e.grad_params.size(), gradient ? 46u : 0u);
       if (gradient) {
         const std::vector<float> gz = converter_backward_z(psi, tape, e.grad_params);

@@ -59,13 +59,7 @@ models::Model small_white_box(unsigned long long seed) {
   return m;
 }
 
-double loss_of(const ModelMasteringPlan& plan, const Params& params) {
-  Chain chain(kFs);
-  chain.set_params(params);
-  Stereo out;
-  chain.process(plan.excerpt, out, nullptr);
-  return plan.objective(out, nullptr);
-}
+double loss_of(const ModelMasteringPlan& plan, const Params& params) { return plan_loss(plan, params, kFs); }
 
 TEST(ItoThetaStepper, ASteppedLoopTakesItoOnThetasSteps) {
   const Pair p = make_pair(71);
@@ -131,18 +125,17 @@ TEST(ModelMastering, ARefinesParametersStartThePolishOnlyWhenTheyScoreBetter) {
   options.ito.max_steps = 2;
   const ModelMasteringPlan plan = plan_model_mastering(p.input, p.reference, kFs, model, testing::flat_fxnorm_stats(), options);
   const std::vector<float> z = starting_embedding(model, plan, {});
-  const ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z, plan.objective, kFs, options.ito);
+  const ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z, plan.objective, kFs, options.ito, {}, plan.space);
   EXPECT_EQ(polish_start(plan, ito, std::nullopt, kFs), ito.best_params);
   // Settings already found by a long ITO on Θ score better than a random Ψ's: they are the start.
-  ItoOptions long_run;
-  long_run.max_steps = 25;
+  const ItoOptions long_run = theta_polish_options(25, plan.space);
   const ItoResult good = ito_on_theta(plan.excerpt, plan.objective, kFs, ito.best_params, long_run);
   ASSERT_LT(good.best_loss, ito.best_loss);
   EXPECT_EQ(polish_start(plan, ito, good.best, kFs), good.best);
   // Extreme settings score worse: ITO on z's best stays the start.
   Params extreme;
   extreme.fill(1.0);
-  ASSERT_GT(loss_of(plan, extreme), ito.best_loss);
+  ASSERT_GT(loss_of(plan, plan.space.project(extreme)), ito.best_loss);
   EXPECT_EQ(polish_start(plan, ito, extreme, kFs), ito.best_params);
   const ItoResult polished = polish_on_theta(plan, ito, 3, kFs, {}, good.best);
   EXPECT_EQ(polished.initial, good.best);

@@ -31,6 +31,8 @@ class Chain {
   // mastering effect in training, which applies each module with some probability).
   void set_enabled(Processor p, bool on) { enabled_[static_cast<int>(p)] = on; }
   bool enabled(Processor p) const { return enabled_[static_cast<int>(p)]; }
+  void set_switches(const ProcessorSwitches& on) { enabled_ = on; }
+  const ProcessorSwitches& switches() const { return enabled_; }
 
   // Forward pass. With a tape, stores what backward() needs (about 35 floats per frame).
   // Reuses internal scratch buffers between calls: one Chain per thread.
@@ -45,7 +47,7 @@ class Chain {
 
   double fs_;
   Params params_{};
-  std::array<bool, kNumProcessors> enabled_{true, true, true, true, true, true};
+  ProcessorSwitches enabled_ = kAllProcessorsOn;
   Eq eq_;
   Distortion distortion_;
   Multiband multiband_;

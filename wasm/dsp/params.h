@@ -11,6 +11,9 @@ using Params = std::array<double, kNumParams>;  // normalized, each in [0,1]
 
 enum class Processor { Eq, Distortion, Multiband, Gain, Imager, Limiter };
 constexpr int kNumProcessors = 6;
+// Which processors run (a disabled one passes its input through untouched).
+using ProcessorSwitches = std::array<bool, kNumProcessors>;
+inline constexpr ProcessorSwitches kAllProcessorsOn{true, true, true, true, true, true};
 
 struct ParamInfo {
   const char* id;       // machine name, e.g. "mid_comp_threshold"

@@ -10,16 +10,17 @@ namespace ito {
 
 ItoThetaStepper::ItoThetaStepper(const Stereo& input, const Objective& objective, double fs, const Params& init,
                                  const ItoOptions& options)
-    : input_(input), objective_(objective), options_(options), chain_(fs), params_(init),
+    : input_(input), objective_(objective), options_(options), chain_(fs), params_(options.space.project(init)),
       optimizer_(kNumParams, options.optimizer) {
-  result_.initial = result_.best = init;
+  chain_.set_switches(options.space.enabled);
+  result_.initial = result_.best = params_;
 }
 
 ItoProgress ItoThetaStepper::evaluate() {
   const int step = static_cast<int>(result_.loss_curve.size());
   chain_.set_params(params_);
   chain_.process(input_, output_, &tape_);
-  const double loss = objective_(output_, &grad_output_);
+  const double loss = objective_(output_, &grad_output_) + options_.space.prior(params_);
   result_.loss_curve.push_back(loss);
   if (step == 0) result_.initial_loss = result_.best_loss = loss;
   if (std::isfinite(loss) && loss < result_.best_loss * (1.0 - options_.min_rel_improvement)) {
@@ -40,8 +41,9 @@ void ItoThetaStepper::advance() {
     done_ = true, result_.stop = ItoStop::EarlyStop;
   } else {
     chain_.backward(tape_, grad_output_, nullptr, grad_);
+    options_.space.prior(params_, grad_.data());
     optimizer_.step(params_.data(), grad_.data());
-    for (double& p : params_) p = std::clamp(p, 0.0, 1.0);  // projection onto the valid box
+    params_ = options_.space.project(params_);
     result_.steps = static_cast<int>(result_.loss_curve.size());
   }
 }

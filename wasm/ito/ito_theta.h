@@ -1,5 +1,5 @@
 // Inference-time optimization of the 46 chain parameters ("ITO on Θ", the
-// paper's baseline): projected Adam/RAdam on the AF loss between the chain's
+// paper's baseline): projected Adam/RAdam (onto options.space) on the AF loss between the chain's
 // output and a reference's features (or any Objective), with early stopping and a step budget.
 #pragma once
 #include <functional>
@@ -10,6 +10,7 @@
 #include "dsp/params.h"
 #include "ito/objective.h"
 #include "ito/optimizer.h"
+#include "ito/search_space.h"
 
 namespace ito {
 
@@ -20,6 +21,10 @@ struct ItoOptions {
   AdamConfig optimizer{0.05, 0.9, 0.999, 1e-8, false};
   int patience = 12;                  // stop after this many steps without improvement
   double min_rel_improvement = 1e-3;  // an improvement smaller than this doesn't count
+  // Where the parameters may go and which processors run (default: the paper's whole
+  // space). The starting point is projected into it, and so is every update; the loss
+  // is the objective plus the space's prior.
+  SearchSpace space;
 };
 
 struct ItoProgress {

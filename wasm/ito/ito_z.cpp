@@ -27,21 +27,26 @@ Params predict_params(const models::Converter& psi, const Stereo& x, const std::
 }
 
 WhiteBoxEvaluation evaluate_white_box(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
-                                      const Objective& objective, double fs, models::Converter::Tape* tape) {
+                                      const Objective& objective, double fs, const SearchSpace& space,
+                                      models::Converter::Tape* tape) {
   std::vector<std::vector<float>> p;
   // forward() only reads the weights when not training.
   const_cast<models::Converter&>(psi).forward({models::to_tensor(x)}, {z}, false, &p, nullptr, tape);
   WhiteBoxEvaluation e;
-  e.params = to_params(p.front());
+  const Params raw = to_params(p.front());
+  e.params = space.project(raw);
   Chain chain(fs);
+  chain.set_switches(space.enabled);
   ChainTape chain_tape;
   Stereo output, grad_output;
   chain.set_params(e.params);
   chain.process(x, output, tape ? &chain_tape : nullptr);
-  e.loss = objective(output, tape ? &grad_output : nullptr);
+  e.loss = objective(output, tape ? &grad_output : nullptr) + space.prior(e.params);
   if (!tape || !std::isfinite(e.loss)) return e;
   Params gp{};
   chain.backward(chain_tape, grad_output, nullptr, gp);
+  space.prior(e.params, gp.data());
+  space.mask_gradient(raw, gp.data());
   e.grad_params.assign(gp.begin(), gp.end());
   return e;
 }
@@ -55,10 +60,11 @@ std::vector<float> converter_backward_z(const models::Converter& psi, const mode
 }
 
 double evaluate_z(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
-                  const Objective& objective, double fs, Params* params, std::vector<float>* gz) {
+                  const Objective& objective, double fs, const SearchSpace& space, Params* params,
+                  std::vector<float>* gz) {
   models::Converter::Tape tape;
   if (psi.kind() == models::ConverterKind::WhiteBox) {
-    const WhiteBoxEvaluation e = evaluate_white_box(psi, x, z, objective, fs, gz ? &tape : nullptr);
+    const WhiteBoxEvaluation e = evaluate_white_box(psi, x, z, objective, fs, space, gz ? &tape : nullptr);
     if (params) *params = e.params;
     if (gz && !e.grad_params.empty()) *gz = converter_backward_z(psi, tape, e.grad_params);
     return e.loss;
@@ -164,7 +170,7 @@ void ItoZStepper::advance() {
 
 ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::vector<float>& z_init,
                     const Objective& objective, double fs, const ItoZOptions& options,
-                    const ItoZCallback& callback) {
+                    const ItoZCallback& callback, const SearchSpace& space) {
   if (!psi.folded()) throw std::invalid_argument("ito_on_z: the converter must be in inference form (folded)");
   const bool white = psi.kind() == models::ConverterKind::WhiteBox;
   ItoZStepper stepper(z_init, options);
@@ -172,7 +178,8 @@ ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::ve
     const bool gradient = stepper.wants_gradient();
     Params params{};
     std::vector<float> gz;
-    const double loss = evaluate_z(psi, x, stepper.next_z(), objective, fs, &params, gradient ? &gz : nullptr);
+    const double loss =
+        evaluate_z(psi, x, stepper.next_z(), objective, fs, space, &params, gradient ? &gz : nullptr);
     stepper.report(loss, white ? &params : nullptr, gradient ? &gz : nullptr);
     if (callback && !callback(stepper.progress())) stepper.stop();
   }

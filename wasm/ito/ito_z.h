@@ -12,6 +12,7 @@
 
 #include "dsp/params.h"
 #include "ito/ito_theta.h"
+#include "ito/search_space.h"
 #include "models/converter.h"
 
 namespace ito {
@@ -94,28 +95,31 @@ class ItoZStepper {
 
 // One white-box evaluation at z, split at Ψ's output so that Ψ's backward to z can run
 // elsewhere (the browser's GPU): the objective of chain(x; Ψ(x, z)) and, with `tape`,
-// Ψ's forward tape and dL/dΘ through the chain's backward.
+// Ψ's forward tape and dL/dΘ through the chain's backward. Ψ's parameters are clamped
+// into `space` (its box and switches) before the chain, and the loss includes the space's
+// prior; dL/dΘ is Ψ's output's (zero where the clamp is flat).
 struct WhiteBoxEvaluation {
   double loss = 0;
   Params params{};              // Ψ(x, z)
   std::vector<float> grad_params;  // dL/dΘ (46 values; empty without a tape or for a non-finite loss)
 };
 WhiteBoxEvaluation evaluate_white_box(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
-                                      const Objective& objective, double fs,
+                                      const Objective& objective, double fs, const SearchSpace& space,
                                       models::Converter::Tape* tape = nullptr);
 // dL/dz from a white-box tape and dL/dΘ (Ψ's hand-written backward).
 std::vector<float> converter_backward_z(const models::Converter& psi, const models::Converter::Tape& tape,
                                         const std::vector<float>& grad_params);
 
 // The objective of Ψ's result at z (white-box: through the chain) and, with gz, dL/dz, all
-// in C++: what ito_on_z() evaluates. params (white-box only) receives Ψ(x, z).
+// in C++: what ito_on_z() evaluates. params (white-box only) receives Ψ(x, z) clamped into space.
 double evaluate_z(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
-                  const Objective& objective, double fs, Params* params, std::vector<float>* gz);
+                  const Objective& objective, double fs, const SearchSpace& space, Params* params,
+                  std::vector<float>* gz);
 
 // x: the (Fx-normalized) input excerpt. psi must be folded (inference form).
 ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::vector<float>& z_init,
                     const Objective& objective, double fs, const ItoZOptions& options,
-                    const ItoZCallback& callback = {});
+                    const ItoZCallback& callback = {}, const SearchSpace& space = {});
 
 // Ψ's chain parameters for one input and embedding (white-box).
 Params predict_params(const models::Converter& psi, const Stereo& x, const std::vector<float>& z);

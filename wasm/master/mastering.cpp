@@ -6,7 +6,6 @@
 
 #include "analysis/loudness.h"
 #include "dsp/chain.h"
-#include "dsp/crossover.h"
 #include "ito/objective.h"
 
 namespace ito {
@@ -18,19 +17,17 @@ void apply_gain(Stereo& x, double gain_db) {
     for (float& v : c ? x.r : x.l) v *= g;
 }
 
-// The level (dB) that `fraction` of the samples of |a + b| stay below.
-double summed_level_percentile_db(const float* a, const float* b, std::size_t n, double fraction) {
-  if (n == 0) return -60.0;
-  std::vector<float> level(n);
-  for (std::size_t i = 0; i < n; ++i) level[i] = std::abs(a[i] + b[i]);
-  const std::size_t k = std::min(n - 1, static_cast<std::size_t>(fraction * n));
-  std::nth_element(level.begin(), level.begin() + k, level.end());
-  return lin_to_db(std::max(level[k], 1e-6f));
-}
-
 double normalized(int index, double value) {
   const ParamInfo& info = param_table()[index];
   return std::clamp(normalize(info, value), 0.0, 1.0);
+}
+
+constexpr double kChainInputPeakDb = -10.0;
+
+float summed_peak(const Stereo& x) {
+  float peak = 0.0f;
+  for (std::size_t i = 0; i < x.frames(); ++i) peak = std::max(peak, std::abs(x.l[i] + x.r[i]));
+  return peak;
 }
 
 }  // namespace
@@ -70,29 +67,27 @@ Stereo loudest_section(const Stereo& x, double fs, double seconds) {
   return slice(x, begin, length);
 }
 
+Stereo chain_excerpt(const Stereo& input, const MasterSettings& settings, double fs, double seconds, int count) {
+  Stereo excerpt = analysis_excerpt(input, fs, seconds, count);
+  apply_gain(excerpt, settings.input_gain_db);
+  return apply_match_eq(excerpt, settings.match_eq, fs);
+}
+
 Params initial_params(const Stereo& x, double fs) {
+  return initial_params(measure_chain_input(x, fs));
+}
+
+Params initial_params(const ChainInputLevels& levels) {
   Params p = neutral_params();
   for (int k = 0; k < 6; ++k) p[3 * k + 2] = normalized(3 * k + 2, 0.707);  // Q
   p[18] = 0.0;                             // no drive
   p[19] = 0.0;                             // least saturation mix
-  p[20] = normalized(20, 120.0);           // crossovers
+  p[20] = normalized(20, 120.0);           // crossovers (where measure_chain_input split)
   p[21] = normalized(21, 5000.0);
   p[22] = 0.5;                             // mid-range parallel mix
-  const std::size_t n = x.frames();
-  Crossover xo;
-  xo.design(denormalize(param_table()[20], p[20]), denormalize(param_table()[21], p[21]), fs);
-  std::vector<float> la(n), lo[2], ha(n), hi[2], mid[2];
-  for (int c = 0; c < 2; ++c) {
-    lo[c].resize(n);
-    hi[c].resize(n);
-    mid[c].resize(n);
-    xo.split(x.channel(c), la.data(), lo[c].data(), ha.data(), hi[c].data(), mid[c].data(), n);
-  }
-  const std::vector<float>* bands[3][2] = {{&lo[0], &lo[1]}, {&mid[0], &mid[1]}, {&hi[0], &hi[1]}};
   for (int b = 0; b < 3; ++b) {
     const int i = 23 + 6 * b;
-    const double loud = summed_level_percentile_db(bands[b][0]->data(), bands[b][1]->data(), n, 0.9);
-    p[i + 0] = normalized(i + 0, loud);    // compress the loudest 10 %
+    p[i + 0] = normalized(i + 0, levels.band_loud_db[b]);  // compress the loudest 10 %
     p[i + 1] = normalized(i + 1, 2.0);     // 2:1
     p[i + 2] = 0.0;                        // expander threshold -60 dB
     p[i + 3] = 1.0;                        // expander off (ratio 1)
@@ -101,7 +96,7 @@ Params initial_params(const Stereo& x, double fs) {
   }
   p[41] = 0.5;  // 0 dB
   p[42] = 0.5;  // width unchanged
-  p[43] = normalized(43, summed_level_percentile_db(x.l.data(), x.r.data(), n, 0.999));
+  p[43] = normalized(43, levels.peak_db);
   p[44] = 0.0;                    // fastest attack
   p[45] = normalized(45, 50.0);
   return p;
@@ -116,27 +111,39 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
 
   MasteringResult result;
   result.target_lufs = options.target_lufs.value_or(reference_lufs);
-  result.input_gain_db = std::clamp(reference_lufs - input_lufs, -40.0, 40.0);
+  // Level-match, but keep the side chains' level |L + R| at most -10 dB (about -16 dBFS per
+  // channel): the limiter's threshold tops out at 0 dB of |L + R|, so a mix matched to a
+  // loud reference would otherwise be limited many dB before ITO took a step. The chain's
+  // thresholds follow the input's levels (musical_prior.h) and the objective is
+  // loudness-matched, so the level itself costs nothing; the final stage sets loudness.
+  const double headroom_gain = kChainInputPeakDb - lin_to_db(std::max(summed_peak(input), 1e-9f));
+  result.input_gain_db = std::clamp(std::min(reference_lufs - input_lufs, headroom_gain), -40.0, 40.0);
 
-  Stereo excerpt = analysis_excerpt(input, fs, options.excerpt_seconds, options.excerpt_count);
-  apply_gain(excerpt, result.input_gain_db);
+  result.match_eq = design_match_eq(input, reference, fs, options.match_eq_amount);
+  const Stereo excerpt = chain_excerpt(input, result.settings(), fs, options.excerpt_seconds, options.excerpt_count);
   const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
   // The final stage sets the loudness, so ITO matches everything else at that loudness.
+  const ChainInputLevels levels = measure_chain_input(excerpt, fs);
+  ItoOptions ito_options = options.ito;
+  ito_options.space = musical_search_space(levels, options.style);
+  result.switches = ito_options.space.enabled;
   result.ito = ito_on_theta(excerpt, loudness_matched_af_objective(target, result.target_lufs, fs), fs,
-                            initial_params(excerpt, fs), options.ito, callback);
+                            initial_params(levels), ito_options, callback);
   result.params = result.ito.best;
 
   const FinalizeOptions finalize{result.target_lufs, options.ceiling_dbtp};
-  result.output = render_master(input, result.params, result.input_gain_db, fs, finalize, &result.finalize);
+  result.output = render_master(input, result.settings(), fs, finalize, &result.finalize);
   return result;
 }
 
-Stereo render_master(const Stereo& input, const Params& params, double input_gain_db, double fs,
+Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,
                      const FinalizeOptions& finalize, FinalizeReport* report) {
   Stereo leveled = input;
-  apply_gain(leveled, input_gain_db);
+  apply_gain(leveled, settings.input_gain_db);
+  leveled = apply_match_eq(leveled, settings.match_eq, fs);
   Chain chain(fs);
-  chain.set_params(params);
+  chain.set_params(settings.params);
+  chain.set_switches(settings.switches);
   Stereo processed;
   chain.process(leveled, processed);
   return finalize_to_target(processed, fs, finalize, report);

@@ -13,11 +13,24 @@
 #include "dsp/params.h"
 #include "ito/ito_theta.h"
 #include "master/finalize.h"
+#include "master/match_eq.h"
+#include "master/musical_prior.h"
 
 namespace ito {
 
+// Everything that turns an input into a master, as the user sees and edits it:
+// level match -> Match EQ -> chain (with its switches) -> final stage.
+struct MasterSettings {
+  Params params{};
+  ProcessorSwitches switches = kAllProcessorsOn;
+  MatchEq match_eq;
+  double input_gain_db = 0;  // level match ahead of everything
+};
+
 struct MasteringOptions {
-  ItoOptions ito;
+  ItoOptions ito;                      // its `space` is set from `style` and the input
+  ChainStyle style;                    // musical ranges and saturation (musical_prior.h)
+  double match_eq_amount = kDefaultMatchEqAmount;  // 0: no Match EQ
   double excerpt_seconds = 30.0;       // total audio ITO optimizes on
   int excerpt_count = 6;               // evenly spaced segments making up the excerpt
   std::optional<double> target_lufs;   // default: the reference's integrated loudness
@@ -30,10 +43,14 @@ struct MasteringOptions {
 struct MasteringResult {
   Stereo output;
   Params params{};            // chain parameters after ITO (normalized)
+  ProcessorSwitches switches = kAllProcessorsOn;  // which processors ran (the style's)
+  MatchEq match_eq;           // ahead of the chain
   ItoResult ito;
   double input_gain_db = 0;   // level match applied before the chain
   double target_lufs = 0;
   FinalizeReport finalize{};
+
+  MasterSettings settings() const { return {params, switches, match_eq, input_gain_db}; }
 };
 
 // Throws std::invalid_argument for silent input or reference.
@@ -41,13 +58,18 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
                                       const MasteringOptions& options, const ItoCallback& callback = {});
 
 // Applies fixed parameters (e.g. edited by the user) with the same level match and final stage.
-Stereo render_master(const Stereo& input, const Params& params, double input_gain_db, double fs,
+Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,
                      const FinalizeOptions& finalize, FinalizeReport* report = nullptr);
 
 // The final stage with the limiter-release fallback render_master uses: the processed
 // signal to the target loudness under the ceiling.
 Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOptions& finalize,
                           FinalizeReport* report = nullptr);
+
+// What the chain sees of `input` in ITO: its analysis excerpt, level-matched and through the
+// Match EQ (for a model's master, `input` is the Fx-normalized one and the gain 0).
+Stereo chain_excerpt(const Stereo& input, const MasterSettings& settings, double fs, double seconds = 30.0,
+                     int count = 6);
 
 // `count` evenly spaced segments concatenated, `total_seconds` in all (the whole
 // signal if it is shorter).
@@ -62,5 +84,6 @@ Stereo loudest_section(const Stereo& x, double fs, double seconds);
 // compression with thresholds at each band's loud level, a limiter just under the
 // peaks, unity gain and width.
 Params initial_params(const Stereo& level_matched_input, double fs);
+Params initial_params(const ChainInputLevels& levels);
 
 }  // namespace ito

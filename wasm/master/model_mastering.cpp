@@ -71,6 +71,12 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
   plan.excerpt = white ? plan.psi_excerpt
                        : analysis_excerpt(plan.normalized_input, fs, options.blackbox_ito_seconds,
                                           options.excerpt_count);
+  if (white) {
+    plan.match_eq = design_match_eq(plan.normalized_input, reference, fs, options.match_eq_amount);
+    plan.psi_excerpt = apply_match_eq(plan.psi_excerpt, plan.match_eq, fs);
+    plan.excerpt = plan.psi_excerpt;
+    plan.space = musical_search_space(plan.psi_excerpt, fs, options.style);
+  }
   return plan;
 }
 
@@ -82,9 +88,10 @@ std::vector<float> starting_embedding(const models::Model& model, const ModelMas
   return z_init;
 }
 
-ItoOptions theta_polish_options(int steps) {
+ItoOptions theta_polish_options(int steps, const SearchSpace& space) {
   ItoOptions options;  // ITO on Θ's own settings (lr 0.05, patience 12)
   options.max_steps = steps;
+  options.space = space;
   return options;
 }
 
@@ -92,21 +99,27 @@ bool theta_polish_due(int theta_steps, const ItoZResult& ito) {
   return theta_steps > 0 && ito.stop != ItoStop::Callback;
 }
 
+double plan_loss(const ModelMasteringPlan& plan, const Params& params, double fs) {
+  Chain chain(fs);
+  chain.set_params(params);
+  chain.set_switches(plan.space.enabled);
+  Stereo out;
+  chain.process(plan.excerpt, out, nullptr);
+  return plan.objective(out, nullptr) + plan.space.prior(params);
+}
+
 Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
                     double fs) {
   if (!previous) return ito.best_params;
-  Chain chain(fs);
-  chain.set_params(*previous);
-  Stereo out;
-  chain.process(plan.excerpt, out, nullptr);
-  const double loss = plan.objective(out, nullptr);
-  return std::isfinite(loss) && loss < ito.best_loss ? *previous : ito.best_params;
+  const Params p = plan.space.project(*previous);  // where ITO on Θ would start from them
+  const double loss = plan_loss(plan, p, fs);
+  return std::isfinite(loss) && loss < ito.best_loss ? p : ito.best_params;
 }
 
 ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
                           const ItoCallback& callback, const std::optional<Params>& previous) {
   return ito_on_theta(plan.excerpt, plan.objective, fs, polish_start(plan, ito, previous, fs),
-                      theta_polish_options(steps), callback);
+                      theta_polish_options(steps, plan.space), callback);
 }
 
 CombinedIto combined_ito(const ItoZResult& z, const ItoResult& theta) {
@@ -133,7 +146,10 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
     result.params_before = result.ito.initial_params;
     const bool polished = !result.theta.loss_curve.empty() && result.theta.best_loss <= result.ito.best_loss;
     result.params_after = polished ? result.theta.best : result.ito.best_params;
-    result.output = render_master(plan.normalized_input, result.params_after, 0.0, fs, plan.finalize, &result.finalize);
+    result.switches = plan.space.enabled;
+    result.match_eq = plan.match_eq;
+    result.output = render_master(plan.normalized_input, {result.params_after, result.switches, result.match_eq, 0.0},
+                                  fs, plan.finalize, &result.finalize);
   } else {
     const Stereo processed = run_blackbox(psi, plan.normalized_input, result.ito.best_z, fs);
     result.output = finalize_to_target(processed, fs, plan.finalize, &result.finalize);
@@ -148,7 +164,8 @@ ModelMasteringResult master_with_model(const Stereo& input, const Stereo& refere
                                        const ItoCallback& theta_callback) {
   ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options);
   std::vector<float> z_ref = starting_embedding(model, plan, options.z_init);
-  ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback);
+  ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback,
+                            plan.space);
   ItoResult theta;
   const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
   if (white && theta_polish_due(options.theta_steps, ito))

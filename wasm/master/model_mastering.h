@@ -12,7 +12,9 @@
 #include "ito/ito_z.h"
 #include "master/finalize.h"
 #include "master/fx_normalize.h"
+#include "master/match_eq.h"
 #include "master/model_defaults.h"
+#include "master/musical_prior.h"
 #include "models/model_file.h"
 
 namespace ito {
@@ -23,6 +25,8 @@ struct ModelMasteringOptions {
   // excerpt and objective. ITO on z refines Ψ's prediction but stays near it; this polish can
   // leave that region (models/README.md, "ITO on z, then on Θ"). 0: ITO on z alone (the paper).
   int theta_steps = 0;
+  ChainStyle style;                   // white-box: musical ranges and saturation (musical_prior.h)
+  double match_eq_amount = kDefaultMatchEqAmount;      // white-box: the Match EQ ahead of Ψ and the chain (0: none)
   double excerpt_seconds = 30.0;      // input and reference excerpts (six segments)
   int excerpt_count = 6;
   double blackbox_ito_seconds = 6.0;  // black-box ITO runs on a shorter excerpt (its cost)
@@ -42,6 +46,8 @@ struct ModelMasteringResult {
   ItoZResult ito;                // z before/after, losses
   ItoResult theta;               // white-box: the polish on Θ (loss_curve empty when none ran)
   Params params_before{}, params_after{};  // white-box: Ψ's parameters at z_ref and at the best z
+  ProcessorSwitches switches = kAllProcessorsOn;  // white-box: which processors ran
+  MatchEq match_eq;              // white-box: ahead of the chain
   double target_lufs = 0;
   FinalizeReport finalize{};
 };
@@ -56,6 +62,8 @@ struct ModelMasteringPlan {
   Stereo psi_excerpt;        // what Ψ's first prediction sees (of the normalized input)
   Stereo excerpt;            // what ITO on z evaluates (= psi_excerpt for white-box)
   Objective objective;       // the loudness-matched AF loss against the target features
+  SearchSpace space;         // white-box: where Ψ's parameters are clamped and ITO on Θ stays
+  MatchEq match_eq;          // white-box: ahead of Ψ and the chain (the excerpts have it)
   double target_lufs = 0;
   FinalizeOptions finalize{};
 };
@@ -70,12 +78,15 @@ std::vector<float> starting_embedding(const models::Model& model, const ModelMas
 // excerpt and objective. Its best loss is never above ITO on z's: it starts there.
 // `previous` (a refine: the parameters the user has now) is where it starts instead when it
 // scores better on the plan's objective, so a refine never ends worse than what it refines.
-ItoOptions theta_polish_options(int steps);
+ItoOptions theta_polish_options(int steps, const SearchSpace& space);
 // Whether the step on Θ follows this ITO on z: some steps are asked for and the user did not
 // stop ITO on z (the caller checks that the model is white-box).
 bool theta_polish_due(int theta_steps, const ItoZResult& ito);
 Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
                     double fs);
+// The loss ITO sees at `params` on the plan's excerpt: the objective of the chain (with the
+// plan's switches) plus the search space's prior.
+double plan_loss(const ModelMasteringPlan& plan, const Params& params, double fs);
 ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
                           const ItoCallback& callback = {}, const std::optional<Params>& previous = {});
 // `theta`: the polish's result, if one ran (white-box); its best parameters are rendered.

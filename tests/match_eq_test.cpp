@@ -1,0 +1,108 @@
+// Match EQ (master/match_eq.h) and the tonal balance it is designed from
+// (analysis/tonal_balance.h), against independent measurements: a sine's level through
+// the filter, and tonal balances of signals with known spectra.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "analysis/tonal_balance.h"
+#include "master/match_eq.h"
+#include "test_signals.h"
+
+namespace ito {
+namespace {
+
+using testing::kFs;
+
+double rms_db(const std::vector<float>& x, std::size_t from, std::size_t to) {
+  double s = 0;
+  for (std::size_t i = from; i < to; ++i) s += double(x[i]) * x[i];
+  return 10.0 * std::log10(s / (to - from));
+}
+
+// A first-order low-pass of white noise: a spectrum falling 6 dB/octave above fc.
+Stereo lowpassed_noise(double fc, std::uint32_t seed) {
+  Stereo x = testing::white_noise(static_cast<std::size_t>(10 * kFs), 0.5, seed);
+  const double a = std::exp(-2.0 * 3.14159265358979 * fc / kFs);
+  for (int c = 0; c < 2; ++c) {
+    double y = 0;
+    for (float& v : c ? x.r : x.l) v = static_cast<float>(y = (1 - a) * v + a * y);
+  }
+  return x;
+}
+
+TEST(TonalBalance, IdenticalSignalsHaveNoErrorAndScaleDoesNotMatter) {
+  const Stereo x = testing::music_like(static_cast<std::size_t>(5 * kFs), 0.5, 3);
+  Stereo louder = x;
+  for (float& v : louder.l) v *= 3.0f;
+  for (float& v : louder.r) v *= 3.0f;
+  const TonalError e = tonal_error(louder, x, kFs);
+  EXPECT_LT(e.mid_mean, 1e-3);
+  EXPECT_LT(e.side_mean, 1e-3);
+}
+
+TEST(TonalBalance, SeesATiltWhereItIs) {
+  // White noise against low-passed noise: the error grows with frequency above 1 kHz.
+  const Stereo white = testing::white_noise(static_cast<std::size_t>(10 * kFs), 0.5, 4);
+  const TonalError e = tonal_error(lowpassed_noise(1000.0, 5), white, kFs);
+  EXPECT_LT(e.mid_db[7], 4.0);    // 100 Hz: both flat there (after normalization, an offset)
+  EXPECT_GT(e.mid_db[29], 15.0);  // 16 kHz: about 24 dB down in the low-passed noise
+  EXPECT_GT(e.mid_db[29], e.mid_db[23]);
+}
+
+TEST(MatchEq, ResponseFollowsTheCurveAtEveryBand) {
+  MatchEq eq;
+  eq.amount = 1.0;
+  for (int b = 0; b < kThirdOctaveBands; ++b) eq.gains_db[b] = 8.0 * std::sin(0.4 * b);
+  for (int b = 2; b < kThirdOctaveBands - 1; b += 3) {
+    const double f = kThirdOctaveCentres[b];
+    const Stereo x = testing::sine(static_cast<std::size_t>(2 * kFs), f, 0.1);
+    const Stereo y = apply_match_eq(x, eq, kFs);
+    const std::size_t a = static_cast<std::size_t>(0.5 * kFs), z = static_cast<std::size_t>(1.5 * kFs);
+    EXPECT_NEAR(rms_db(y.l, a, z) - rms_db(x.l, a, z), eq.gain_db_at(f), 0.3) << f << " Hz";
+  }
+}
+
+TEST(MatchEq, HasNoDelayAndAmountZeroIsTheInput) {
+  MatchEq eq;
+  eq.amount = 1.0;
+  eq.gains_db.fill(-3.0);  // a flat cut: the impulse response is a scaled, centred impulse
+  Stereo x(20000);
+  x.l[10000] = 1.0f;
+  x.r[10000] = 1.0f;
+  const Stereo y = apply_match_eq(x, eq, kFs);
+  std::size_t peak = 0;
+  for (std::size_t i = 0; i < y.frames(); ++i)
+    if (std::abs(y.l[i]) > std::abs(y.l[peak])) peak = i;
+  EXPECT_EQ(peak, 10000u);
+  EXPECT_NEAR(y.l[peak], std::pow(10.0, -3.0 / 20.0), 0.01);
+  eq.amount = 0.0;
+  EXPECT_FALSE(eq.active());
+  EXPECT_EQ(apply_match_eq(x, eq, kFs).l, x.l);
+}
+
+TEST(MatchEq, BringsTheTonalBalanceTowardTheReference) {
+  const Stereo input = lowpassed_noise(800.0, 6);
+  const Stereo reference = lowpassed_noise(4000.0, 7);
+  const MatchEq eq = design_match_eq(input, reference, kFs, 1.0);
+  for (double g : eq.gains_db) EXPECT_LE(std::abs(g), kMatchEqMaxDb);
+  const TonalError before = tonal_error(input, reference, kFs);
+  const TonalError after = tonal_error(apply_match_eq(input, eq, kFs), reference, kFs);
+  EXPECT_LT(after.mid_mean, 0.4 * before.mid_mean) << before.mid_mean << " -> " << after.mid_mean;
+  // Half the amount goes about half way (in dB, band by band).
+  const TonalError half = tonal_error(apply_match_eq(input, {eq.gains_db, 0.5}, kFs), reference, kFs);
+  EXPECT_GT(half.mid_mean, after.mid_mean);
+  EXPECT_LT(half.mid_mean, before.mid_mean);
+}
+
+TEST(MatchEq, NeverBoostsWhatTheInputLacks) {
+  // A sine against broadband music: nothing but the sine's band may be boosted much.
+  const Stereo tone = testing::sine(static_cast<std::size_t>(5 * kFs), 440.0, 0.3);
+  const Stereo music = testing::music_like(static_cast<std::size_t>(5 * kFs), 0.5, 8);
+  const MatchEq eq = design_match_eq(tone, music, kFs, 1.0);
+  for (int b = 0; b < kThirdOctaveBands; ++b)
+    if (std::abs(kThirdOctaveCentres[b] - 440.0) > 200.0) EXPECT_LE(eq.gains_db[b], 0.5) << kThirdOctaveCentres[b];
+}
+
+}  // namespace
+}  // namespace ito
