@@ -14,6 +14,7 @@
 #include "cli/report.h"
 #include "master/mastering.h"
 #include "master/model_mastering.h"
+#include "master/stage_effort.h"
 #include "ito/feature_targets.h"
 #include "cli/model_loader.h"
 
@@ -33,7 +34,24 @@ struct MasterRun {
   ItoStop stop = ItoStop::Budget;
   std::vector<double> loss_curve;
   double ito_initial = 0, ito_best = 0;
+  MatchEq match_eq;
+  ProcessorSwitches switches = kAllProcessorsOn;
+  std::optional<StageEffort> effort;  // chain modes: how hard the nonlinear stages work
 };
+
+void write_effort(JsonWriter& w, const StageEffort& e) {
+  auto gr = [&](const char* key, const GainReduction& g) {
+    w.begin_object(key).field("mean_db", g.mean_db).field("p99_db", g.p99_db).field("release_ms", g.release_ms).end_object();
+  };
+  w.begin_object("stage_effort");
+  // -120 dB stands for "off" (JSON has no -inf).
+  w.field("saturator_residual_db", std::isfinite(e.saturator_residual_db) ? e.saturator_residual_db : -120.0);
+  gr("limiter", e.limiter);
+  gr("low_band_compressor", e.compressor[0]);
+  gr("mid_band_compressor", e.compressor[1]);
+  gr("high_band_compressor", e.compressor[2]);
+  w.end_object();
+}
 
 }  // namespace
 
@@ -41,8 +59,8 @@ int run_master(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
                    "excerpt", "params-out", "model", "ito-steps", "theta-steps", "reference2", "blend", "crest-db",
-                   "width-scale", "tilt-db"},
-                  {"json", "force"});
+                   "width-scale", "tilt-db", "character", "match-eq"},
+                  {"json", "force", "expert-ranges"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
                     output_path = args.require("output");
@@ -71,6 +89,11 @@ int run_master(const std::vector<std::string>& argv) {
   options.ito.optimizer.rectified = optimizer == "radam";
   options.ito.optimizer.lr = args.number("lr", options.ito.optimizer.lr);
   options.excerpt_seconds = args.number("excerpt", options.excerpt_seconds);
+  options.style.character = args.number("character", 0.0);
+  if (!(options.style.character >= 0.0 && options.style.character <= 1.0)) throw UsageError("--character must be in 0..1");
+  options.style.expert_ranges = args.has("expert-ranges");
+  options.match_eq_amount = args.number("match-eq", kDefaultMatchEqAmount);
+  if (!(options.match_eq_amount >= 0.0 && options.match_eq_amount <= 1.5)) throw UsageError("--match-eq must be in 0..1.5");
 
   const std::string mode = args.get("model", "theta");
   if (mode != "theta" && mode != "white-box" && mode != "black-box" && !fs::exists(mode))
@@ -85,6 +108,8 @@ int run_master(const std::vector<std::string>& argv) {
   model_options.target_lufs = options.target_lufs;
   model_options.ceiling_dbtp = options.ceiling_dbtp;
   model_options.excerpt_seconds = options.excerpt_seconds;
+  model_options.style = options.style;
+  model_options.match_eq_amount = options.match_eq_amount;
 
   // Load the model first: a missing model file should not cost the decoding time.
   std::optional<models::Model> model;
@@ -139,13 +164,22 @@ int run_master(const std::vector<std::string>& argv) {
         [&](const ItoZProgress& p) { return z_evaluations = p.step, show(p.step, p.loss); },
         [&](const ItoProgress& p) { return show(z_evaluations + p.step, p.loss); });
     const CombinedIto c = combined_ito(r.ito, r.theta);
-    result = {r.output, r.ito.initial_params, r.params_after, model->converter->kind() == models::ConverterKind::WhiteBox,
-              0.0, r.target_lufs, r.finalize, c.steps, c.stop, c.loss_curve, r.ito.initial_loss, c.best_loss};
+    const bool white = model->converter->kind() == models::ConverterKind::WhiteBox;
+    result = {r.output, r.ito.initial_params, r.params_after, white, 0.0, r.target_lufs, r.finalize, c.steps, c.stop,
+              c.loss_curve, r.ito.initial_loss, c.best_loss, r.match_eq, r.switches, std::nullopt};
+    if (white)
+      result.effort = measure_stage_effort(chain_excerpt(r.normalized_input, {r.params_after, r.switches, r.match_eq, 0.0},
+                                                         fs, model_options.excerpt_seconds, model_options.excerpt_count),
+                                           r.params_after, r.switches, fs);
   } else {
     const MasteringResult r = master_with_reference(input.audio, reference.audio, fs, options,
                                                     [&](const ItoProgress& p) { return show(p.step, p.loss); });
     result = {r.output, r.ito.initial, r.params, true, r.input_gain_db, r.target_lufs, r.finalize,
-              r.ito.steps, r.ito.stop, r.ito.loss_curve, r.ito.initial_loss, r.ito.best_loss};
+              r.ito.steps, r.ito.stop, r.ito.loss_curve, r.ito.initial_loss, r.ito.best_loss, r.match_eq, r.switches,
+              std::nullopt};
+    result.effort = measure_stage_effort(
+        chain_excerpt(input.audio, r.settings(), fs, options.excerpt_seconds, options.excerpt_count), r.params,
+        r.switches, fs);
   }
   bar.finish();
 
@@ -178,6 +212,12 @@ int run_master(const std::vector<std::string>& argv) {
         .field("seconds", seconds);
     w.key("loss_curve").values(result.loss_curve);
     if (result.has_params) {
+      w.field("saturator_on", result.switches[static_cast<int>(Processor::Distortion)]);
+      w.begin_object("match_eq").field("amount", result.match_eq.amount);
+      w.key("gains_db").values(std::vector<double>(result.match_eq.gains_db.begin(), result.match_eq.gains_db.end()));
+      w.key("centres_hz").values(std::vector<double>(kThirdOctaveCentres.begin(), kThirdOctaveCentres.end()));
+      w.end_object();
+      if (result.effort) write_effort(w, *result.effort);
       write_params(w, "params_before_ito", result.params_before);
       write_params(w, "params", result.params);
       w.begin_array("largest_changes");
