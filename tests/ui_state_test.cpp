@@ -78,12 +78,17 @@ TEST(UiActions, MasterSendsTheMethodAndAMovedTarget) {
   s.steps = 40;
   emit_master(s);
   EXPECT_EQ(name, "master");
-  EXPECT_EQ(json, R"({"options":{"mode":"black-box","steps":40,"itoSteps":11,"thetaSteps":9,"targetLufs":null,"ceilingDbtp":-1}})");
+  EXPECT_EQ(json, R"({"options":{"mode":"black-box","steps":40,"itoSteps":11,"thetaSteps":9,"targetLufs":null,"ceilingDbtp":-1,)"
+                  R"("matchEqAmount":1,"character":0,"expertRanges":false}})");
   s.mode = MasterMode::WhiteBoxModel;
+  s.match_eq = 0.5f;
+  s.character = 0.25f;
+  s.expert_ranges = true;
   s.adjust.width_scale = 0.5f;
   s.adjust.tone_db[5] = 2.0f;
   emit_master(s, true);
   EXPECT_EQ(json, R"({"options":{"mode":"white-box","steps":40,"itoSteps":7,"thetaSteps":9,"targetLufs":null,"ceilingDbtp":-1,)"
+                  R"("matchEqAmount":0.5,"character":0.25,"expertRanges":true,)"
                   R"("target":{"blend":0,"crestDb":0,"widthScale":0.5,"tiltDb":0,"toneDb":[0,0,0,0,0,2],)"
                   R"("relativeToMaster":false},"refine":true}})");
   EXPECT_FALSE(is_default(s.adjust));
@@ -91,6 +96,9 @@ TEST(UiActions, MasterSendsTheMethodAndAMovedTarget) {
   EXPECT_TRUE(is_default(s.adjust));
   emit_open_second_reference();
   EXPECT_EQ(json, R"({"kind":"reference2"})");
+  emit_match_eq(2.0);  // the slider's range is 0..1.5
+  EXPECT_EQ(name, "match_eq");
+  EXPECT_EQ(json, R"({"amount":1.5})");
   set_action_sink(nullptr);
 }
 

@@ -252,7 +252,7 @@ async function master(options = {}) {
 
 async function rerender() {
   const r = await call('render', { params: Float64Array.from(state.params), inputGainDb: state.inputGainDb,
-    targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp });
+    targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp, matchEqAmount: state.settings.matchEqAmount });
   state.tracks.output = { buffer: bufferFrom(r.left, r.right), analysis: r.analysis, name: 'master' };
   uiTrack('output');
   updateHtml();
@@ -431,7 +431,12 @@ const actions = {
   export_params: () => { try { download(exportParams(), 'master-settings.json', 'application/json'); } catch (e) { uiStatus(e.message, true); } },
   import_params: () => fileInputs.params.click(),
   settings: (s) => {
-    for (const k of ['mode', 'steps', 'itoSteps', 'thetaSteps', 'targetLufs', 'ceilingDbtp']) if (k in s) state.settings[k] = s[k];
+    for (const k of ['mode', 'steps', 'itoSteps', 'thetaSteps', 'targetLufs', 'ceilingDbtp', 'matchEqAmount',
+      'character', 'expertRanges']) if (k in s) state.settings[k] = s[k];
+  },
+  match_eq: ({ amount }) => {
+    state.settings.matchEqAmount = amount;
+    if (state.tracks.output && state.params) job('Rendering...', rerender).catch((e) => uiStatus(e.message, true));
   },
   ui_error: ({ message }) => { state.error = message; uiStatus(message, true); },
 };

@@ -239,6 +239,9 @@ const ops = {
     // Unset step budgets take the engine's defaults (wasm/master/model_defaults.h).
     const opts = { steps: options.steps ?? 60, itoSteps: options.itoSteps, thetaSteps: options.thetaSteps,
                    targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1,
+                   // Clean-master controls (wasm/master/musical_prior.h, match_eq.h); unset: the engine's defaults.
+                   character: options.character ?? 0, expertRanges: !!options.expertRanges,
+                   ...(options.matchEqAmount != null ? { matchEqAmount: options.matchEqAmount } : {}),
                    ...targetOptions(options.target || {}) };
     const onProgress = (step, loss, bestLoss, maxSteps = opts.steps) => {
       self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps } });
@@ -255,22 +258,32 @@ const ops = {
       normalized = r.normalizedLeft ? { left: r.normalizedLeft, right: r.normalizedRight } : null;
     }
     output = { left: r.left, right: r.right };
-    lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp };
+    lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp,
+                   matchEqDb: Array.from(r.matchEqDb || []), matchEqAmount: r.matchEqAmount ?? 0,
+                   saturatorOn: !!r.saturatorOn };
     const a = analysis(r.left, r.right);
     const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
       targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
       stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
       preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps,
-      zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, ...extra };
+      zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, matchEqDb: lastMaster.matchEqDb,
+      matchEqAmount: lastMaster.matchEqAmount, saturatorOn: lastMaster.saturatorOn, ...extra };
     const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
     return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
   },
   stop() { stopRequested = true; return [true, []]; },
-  render({ params, inputGainDb, targetLufs, ceilingDbtp }) {
+  // matchEqAmount: the Match EQ slider (default: the last master's); the curve and the
+  // saturator's switch are the last master's.
+  render({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqAmount }) {
     if (!tracks.input) throw new Error('load an input first');
     // A model master's parameters apply to the Fx-normalized input.
     const source = normalized || tracks.input;
-    const r = check(engine.render(source.left, source.right, params, inputGainDb, targetLufs, ceilingDbtp));
+    const m = lastMaster || {};
+    if (matchEqAmount != null && lastMaster) lastMaster.matchEqAmount = matchEqAmount;
+    const settings = { params, inputGainDb, saturatorOn: !!m.saturatorOn, matchEqDb: m.matchEqDb || [],
+                       matchEqAmount: m.matchEqAmount ?? 0 };
+    if (!settings.matchEqDb.length) delete settings.matchEqDb;
+    const r = check(engine.render(source.left, source.right, settings, targetLufs, ceilingDbtp));
     if (normalized && lastZ) lastParams = Array.from(params);  // a refine starts from the user's edits
     output = { left: r.left, right: r.right };
     const a = analysis(r.left, r.right);

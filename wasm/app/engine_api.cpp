@@ -169,17 +169,20 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
     require_playable(reference, "the reference");
 
     MasteringOptions opt;
+    opt.match_eq_amount = std::clamp(js::number_or(options, "matchEqAmount", kDefaultMatchEqAmount), 0.0, 1.5);
     if (options.hasOwnProperty("steps") && options["steps"].isNumber()) {
       opt.ito.max_steps = std::clamp(options["steps"].as<int>(), 0, 2000);
     }
     const app::FinalStageOptions final_stage = app::read_final_stage_options(options);
     opt.target_lufs = final_stage.target_lufs;
     opt.ceiling_dbtp = final_stage.ceiling_dbtp;
+    opt.style = app::read_chain_style(options);
     opt.target_features = app::target_features_from(options, reference);
     const MasteringResult r = master_with_reference(input, reference, kSampleRate, opt,
                                                     progress_callback(on_progress));
     return summary_object({r.output, r.params, r.ito.initial, r.input_gain_db, r.target_lufs, r.ito.loss_curve,
-                           r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize});
+                           r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize, r.match_eq,
+                           r.switches[static_cast<int>(Processor::Distortion)]});
   } catch (const std::exception& e) {
     return error_object(e.what());
   }
@@ -216,13 +219,18 @@ val predict_params_js(val left, val right, val z) {
   }
 }
 
-val render(val in_l, val in_r, val params, double input_gain_db, double target_lufs, double ceiling_dbtp) {
+// settings: {params, inputGainDb, saturatorOn, matchEqDb, matchEqAmount}, as a summary gives them.
+val render(val in_l, val in_r, val settings, double target_lufs, double ceiling_dbtp) {
   try {
     const Stereo input = to_stereo(in_l, in_r);
     require_playable(input, "the input");
     const FinalizeOptions finalize{std::clamp(target_lufs, -40.0, -5.0), std::clamp(ceiling_dbtp, -12.0, 0.0)};
-    const Stereo out = render_master(input, to_params(params), std::clamp(input_gain_db, -40.0, 40.0),
-                                     kSampleRate, finalize);
+    MasterSettings s;
+    s.params = to_params(settings["params"]);
+    s.input_gain_db = std::clamp(js::number_or(settings, "inputGainDb", 0.0), -40.0, 40.0);
+    s.switches = style_switches({settings["saturatorOn"].isTrue() ? 1.0 : 0.0, false});
+    s.match_eq = app::read_match_eq(settings);
+    const Stereo out = render_master(input, s, kSampleRate, finalize);
     val result = val::object();
     result.set("left", float32_array(out.l));
     result.set("right", float32_array(out.r));

@@ -29,6 +29,14 @@ FinalStageOptions read_final_stage_options(const val& options) {
   return out;
 }
 
+ChainStyle read_chain_style(const val& options) {
+  ChainStyle style;
+  const double character = js::number_or(options, "character", 0.0);
+  style.character = std::isfinite(character) ? std::clamp(character, 0.0, 1.0) : 0.0;
+  style.expert_ranges = options.hasOwnProperty("expertRanges") && options["expertRanges"].isTrue();
+  return style;
+}
+
 std::optional<AfFeatures> target_features_from(const val& options, const Stereo& reference) {
   FeatureAdjustments adjust;
   adjust.crest_db = std::clamp(js::number_or(options, "crestDb", 0.0), -20.0, 20.0);
@@ -80,7 +88,24 @@ val summary_object(const MasteringSummary& r) {
   out.set("stop", std::string(stop_name(r.stop)));
   out.set("outputLufs", js::finite_or(r.finalize.output_lufs, -100.0));
   out.set("outputTruePeakDbtp", js::finite_or(r.finalize.output_true_peak_dbtp, -100.0));
+  out.set("matchEqDb", js::float64_array(r.match_eq.gains_db.data(), r.match_eq.gains_db.size()));
+  out.set("matchEqAmount", r.match_eq.amount);
+  out.set("saturatorOn", r.saturator_on);
   return out;
+}
+
+MatchEq read_match_eq(const val& settings) {
+  MatchEq eq;
+  if (!js::has_value(settings, "matchEqDb")) return eq;
+  const std::vector<double> gains = emscripten::convertJSArrayToNumberVector<double>(settings["matchEqDb"]);
+  if (gains.size() != eq.gains_db.size()) throw std::invalid_argument("matchEqDb must hold one value per 1/3-octave band");
+  for (std::size_t b = 0; b < gains.size(); ++b) {
+    if (!std::isfinite(gains[b])) throw std::invalid_argument("matchEqDb holds a non-finite value");
+    eq.gains_db[b] = std::clamp(gains[b], -kMatchEqMaxDb, kMatchEqMaxDb);
+  }
+  const double amount = js::number_or(settings, "matchEqAmount", 0.0);
+  eq.amount = std::isfinite(amount) ? std::clamp(amount, 0.0, 1.5) : 0.0;
+  return eq;
 }
 
 std::unique_ptr<LoadedModel>& loaded_model(models::ConverterKind kind) {

@@ -12,6 +12,8 @@
 #include "ito/ito_theta.h"
 #include "master/finalize.h"
 #include "master/fx_normalize.h"
+#include "master/match_eq.h"
+#include "master/musical_prior.h"
 #include "models/model_file.h"
 
 namespace ito::app {
@@ -31,6 +33,9 @@ struct FinalStageOptions {
 };
 FinalStageOptions read_final_stage_options(const val& options);
 
+// The chain style from options: character (0..1, saturation), expertRanges (bool).
+ChainStyle read_chain_style(const val& options);
+
 // The target features from options (null when none of these is set):
 //   reference2: {left, right}, blend (0..1): a blend of the two references' features;
 //   base: {left, right}: adjust relative to this audio (the current master) instead;
@@ -47,8 +52,15 @@ struct MasteringSummary {
   int steps;
   ItoStop stop;
   const FinalizeReport& finalize;
+  const MatchEq& match_eq;
+  bool saturator_on;
 };
+// Also carries the Match EQ (matchEqDb: its full curve at ito::kThirdOctaveCentres,
+// matchEqAmount) and whether the saturator ran (saturatorOn), which render() takes back.
 val summary_object(const MasteringSummary& r);
+
+// The Match EQ from {matchEqDb, matchEqAmount} (absent: none).
+MatchEq read_match_eq(const val& settings);
 
 // The learned models (models/whitebox.itom, models/blackbox.itom) and the Fx-normalization
 // statistics, loaded by the worker from the site's own files; one slot per converter kind.

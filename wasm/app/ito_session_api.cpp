@@ -132,6 +132,8 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
     }
     s->options.target_lufs = final_stage.target_lufs;
     s->options.ceiling_dbtp = final_stage.ceiling_dbtp;
+    s->options.style = app::read_chain_style(options);
+    s->options.match_eq_amount = std::clamp(js::number_or(options, "matchEqAmount", kDefaultMatchEqAmount), 0.0, 1.5);
     s->options.target_features = app::target_features_from(options, reference);
     s->plan = plan_model_mastering(input, reference, kSampleRate, s->model->model, s->model->stats, s->options);
     val out = val::object();
@@ -172,7 +174,7 @@ val next(bool export_tape) {
       if (!s.polish) {
         s.polish.emplace(s.plan.excerpt, s.plan.objective, kSampleRate,
                          polish_start(s.plan, s.stepper->result(), s.start_params, kSampleRate),
-                         theta_polish_options(s.options.theta_steps));
+                         theta_polish_options(s.options.theta_steps, s.plan.space));
       }
       if (!s.polish->done()) {
         s.polish->evaluate();
@@ -185,7 +187,7 @@ val next(bool export_tape) {
     const std::vector<float>& z = s.stepper->next_z();
     if (s.white() && gradient && export_tape) {
       s.tape = {};
-      s.pending = evaluate_white_box(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, &s.tape);
+      s.pending = evaluate_white_box(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, s.plan.space, &s.tape);
       if (!s.pending.grad_params.empty()) {
         s.awaiting_gradient = true;
         std::vector<float> p(s.pending.params.begin(), s.pending.params.end());
@@ -200,7 +202,7 @@ val next(bool export_tape) {
     }
     Params params{};
     std::vector<float> gz;
-    const double loss = evaluate_z(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, &params,
+    const double loss = evaluate_z(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, s.plan.space, &params,
                                    gradient ? &gz : nullptr);
     s.stepper->report(loss, s.white() ? &params : nullptr, gradient ? &gz : nullptr);
     return status_object(s);
@@ -267,7 +269,8 @@ val finish() {
     session().reset();
     const CombinedIto c = combined_ito(r.ito, r.theta);
     val out = app::summary_object({r.output, r.params_after, r.params_before, 0.0, r.target_lufs, c.loss_curve,
-                                   r.ito.initial_loss, c.best_loss, c.steps, c.stop, r.finalize});
+                                   r.ito.initial_loss, c.best_loss, c.steps, c.stop, r.finalize, r.match_eq,
+                                   r.switches[static_cast<int>(Processor::Distortion)]});
     if (white) {
       out.set("normalizedLeft", js::float32_array(r.normalized_input.l));
       out.set("normalizedRight", js::float32_array(r.normalized_input.r));

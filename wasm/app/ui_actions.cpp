@@ -26,6 +26,9 @@ JsonObject& add_render_settings(JsonObject& o, const Settings& s) {
   else
     o.null("targetLufs");
   o.num("ceilingDbtp", s.ceiling_dbtp);
+  o.num("matchEqAmount", s.match_eq);
+  o.num("character", s.character);
+  o.boolean("expertRanges", s.expert_ranges);
   return o;
 }
 
@@ -86,6 +89,8 @@ void emit_reset_params(const ito::Params& values) {
 void emit_seek(double t) { emit("seek", JsonObject().num("t", std::max(t, 0.0)).text()); }
 
 void emit_select(TrackKind which) { emit("select", JsonObject().str("which", track_name(which)).text()); }
+
+void emit_match_eq(double amount) { emit("match_eq", JsonObject().num("amount", std::clamp(amount, 0.0, 1.5)).text()); }
 
 void emit_match_loudness(bool on) { emit("match_loudness", JsonObject().boolean("on", on).text()); }
 

@@ -39,6 +39,7 @@ void emit_param(int index, double normalized);
 void emit_reset_params(const ito::Params& values);
 void emit_seek(double t);
 void emit_select(TrackKind which);
+void emit_match_eq(double amount);  // the Match EQ slider moved: re-render
 void emit_match_loudness(bool on);
 void emit_loop(const Settings& s, double duration_s);
 void emit_settings(const Settings& s);

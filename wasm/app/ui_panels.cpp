@@ -63,6 +63,27 @@ void draw_settings(UiState& s) {
       ImGui::SetTooltip("Then ITO on the 46 settings themselves, starting from ITO on z's best:\n"
                         "it can leave the region the network's prediction lies in (0 = the paper's method alone)");
   }
+  if (set.mode != MasterMode::BlackBoxPreview) {
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+    ImGui::SliderFloat("Match EQ", &set.match_eq, 0.0f, 1.5f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
+    if (ImGui::IsItemDeactivatedAfterEdit()) {
+      changed = true;
+      emit_match_eq(set.match_eq);
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("A smoothed 1/3-octave match of the reference's tonal balance ahead of the chain\n"
+                        "(0 = off, 1 = the full match; applies to the current master at once)");
+    ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+    ImGui::SliderFloat("Character", &set.character, 0.0f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
+    changed |= ImGui::IsItemDeactivatedAfterEdit();
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Saturation ITO may use: 0 = the saturator is off (clean), 1 = up to 8 dB of drive\n"
+                        "(applies at the next Master)");
+    changed |= ImGui::Checkbox("Expert ranges", &set.expert_ranges);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Let ITO use the paper's full ranges (EQ +-20 dB, 20:1 compressors, 5 ms releases,\n"
+                        "deep limiting) instead of the musical ones; it may then distort");
+  }
   if (changed) emit_settings(set);
   if (set.mode == MasterMode::BlackBoxPreview)
     ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1.0f),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dsp/params.h"
+#include "master/match_eq.h"
 #include "master/model_defaults.h"
 
 namespace ito::ui {
@@ -86,6 +87,10 @@ struct Settings {
   float custom_lufs = -12.0f;
   float ceiling_dbtp = -1.0f;
   int steps = 100;
+  // Clean-master controls (wasm/master/musical_prior.h, match_eq.h).
+  float match_eq = static_cast<float>(kDefaultMatchEqAmount);  // Match EQ amount, 0..1.5
+  float character = 0.0f;     // saturation the chain may use, 0..1 (0: saturator off)
+  bool expert_ranges = false; // the paper's full parameter ranges for ITO
   TargetAdjust adjust;
   bool match_loudness = false;
   bool loop = false;
