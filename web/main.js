@@ -15,7 +15,7 @@ const state = {
   busy: false, error: null, status: '', backend: 'WASM SIMD (Web Worker)',
   paramTable: null, model: null,
   // itoSteps, thetaSteps: unset until the UI sends them, the engine's defaults meanwhile.
-  settings: { mode: 'white-box', steps: 60, targetLufs: null, ceilingDbtp: -1 },
+  settings: { mode: 'white-box', targetLufs: null, ceilingDbtp: -1 },
 };
 
 // ---------------------------------------------------------------------------- UI module
@@ -60,6 +60,9 @@ function uiParams() {
   if (!ui || !ui._ui_set_params || !state.params) return;
   withHeap([Float64Array.from(state.params), state.initialParams && Float64Array.from(state.initialParams)],
     ([cur, init]) => uiCall('ui_set_params', ['number', 'number'], [cur, init]));
+  if (ui._ui_set_chain_extras && state.matchEq && state.matchEq.db.length === 31)
+    withHeap([Float64Array.from(state.matchEq.db)], ([db]) =>
+      uiCall('ui_set_chain_extras', ['number', 'number', 'number'], [db, state.matchEq.amount, state.saturatorOn ? 1 : 0]));
 }
 function uiProgress(step, maxSteps, loss, best, running) {
   uiCall('ui_set_progress', ['number', 'number', 'number', 'number', 'number'],
@@ -233,6 +236,8 @@ async function master(options = {}) {
     } else {
       state.params = Array.from(r.summary.params);
       state.initialParams = Array.from(r.summary.initialParams);
+      state.matchEq = { db: Array.from(r.summary.matchEqDb || []), amount: r.summary.matchEqAmount ?? 0 };
+      state.saturatorOn = !!r.summary.saturatorOn;
     }
     state.inputGainDb = r.summary.inputGainDb;
     state.targetLufs = r.summary.targetLufs;
@@ -246,7 +251,9 @@ async function master(options = {}) {
       steps: r.summary.steps, maxSteps: r.summary.maxSteps, stop: r.summary.stop,
       zSteps: r.summary.zSteps ?? null, zBestLoss: r.summary.zBestLoss ?? null, polish: r.summary.polish ?? null,
       initialLoss: r.summary.initialLoss, bestLoss: r.summary.bestLoss, seconds: r.summary.seconds,
-      targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb };
+      targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb,
+      matchEqDb: r.summary.matchEqDb ? Array.from(r.summary.matchEqDb) : null,
+      matchEqAmount: r.summary.matchEqAmount ?? null, saturatorOn: r.summary.saturatorOn ?? null };
   });
 }
 
@@ -436,6 +443,7 @@ const actions = {
   },
   match_eq: ({ amount }) => {
     state.settings.matchEqAmount = amount;
+    if (state.matchEq) { state.matchEq.amount = amount; uiParams(); }
     if (state.tracks.output && state.params) job('Rendering...', rerender).catch((e) => uiStatus(e.message, true));
   },
   ui_error: ({ message }) => { state.error = message; uiStatus(message, true); },

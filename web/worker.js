@@ -237,10 +237,10 @@ const ops = {
     let mode = options.mode === 'theta' || !model ? 'theta' : options.mode === 'black-box' ? 'black-box' : 'white-box';
     if (mode === 'black-box' && !blackBox) throw new Error('the black-box model is not available');
     // Unset step budgets take the engine's defaults (wasm/master/model_defaults.h).
-    const opts = { steps: options.steps ?? 60, itoSteps: options.itoSteps, thetaSteps: options.thetaSteps,
+    const opts = { steps: options.steps ?? engine.defaults().steps, itoSteps: options.itoSteps, thetaSteps: options.thetaSteps,
                    targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1,
                    // Clean-master controls (wasm/master/musical_prior.h, match_eq.h); unset: the engine's defaults.
-                   character: options.character ?? 0, expertRanges: !!options.expertRanges,
+                   character: options.character ?? engine.defaults().character, expertRanges: !!options.expertRanges,
                    ...(options.matchEqAmount != null ? { matchEqAmount: options.matchEqAmount } : {}),
                    ...targetOptions(options.target || {}) };
     const onProgress = (step, loss, bestLoss, maxSteps = opts.steps) => {

@@ -143,6 +143,10 @@ test('the demo pair masters with the white-box model, ITO on z then on Θ, offli
               `${summary.initialLoss.toFixed(4)} -> ${summary.zBestLoss.toFixed(4)} (z) -> ${summary.bestLoss.toFixed(4)}`);
   assert.equal(summary.mode, 'white-box');
   assert.ok(summary.zBestLoss <= summary.initialLoss);
+  // Clean by default: the saturator is off, a Match EQ curve (31 bands) ran ahead of the chain.
+  assert.equal(summary.saturatorOn, false);
+  assert.equal(summary.matchEqDb.length, 31);
+  assert.equal(summary.matchEqAmount, 1);
   // The step on Θ starts at ITO on z's best and keeps the better of the two.
   assert.ok(summary.polish, 'the step on Θ ran');
   assert.equal(summary.polish.initialLoss, summary.zBestLoss);
@@ -173,6 +177,16 @@ test('the demo pair masters with the white-box model, ITO on z then on Θ, offli
   assert.ok(ito.evaluations >= 3 && ito.evaluations <= 3 + 1 + 3 + 1, `${ito.evaluations} evaluations`);
   // Editing a parameter re-renders from the Fx-normalized input the model's chain processed.
   await studio(() => window.studio.setParam(41, 0.55));
+  // The Match EQ slider re-renders the current master: at 0 the tonal match is gone.
+  const withEq = await studio(() => window.studio.state().output.metrics);
+  await studio(() => window.studio.uiAction('match_eq', { amount: 0 }));
+  await page.waitForFunction(() => !window.studio.state().busy);
+  await shot('03c-white-box-match-eq-off');
+  const noEq = (await studio(() => window.studio.state())).output.metrics;
+  assert.ok(Math.abs(noEq.lufs - withEq.lufs) < 0.5, 'the final stage keeps the loudness');
+  assert.notDeepEqual(noEq, withEq, 'the master was rendered again without the Match EQ');
+  await studio(() => window.studio.uiAction('match_eq', { amount: 1 }));
+  await page.waitForFunction(() => !window.studio.state().busy);
   // Refine continues from the embedding where the last master ended (its first loss is that
   // master's best on z), and its step on Θ from the better of ITO on z's result and the
   // parameters the user has now.

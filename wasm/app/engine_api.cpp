@@ -240,6 +240,18 @@ val render(val in_l, val in_r, val settings, double target_lufs, double ceiling_
   }
 }
 
+// The engine's defaults for every knob the page sends, so the page never keeps its own.
+val defaults_js() {
+  val d = val::object();
+  d.set("steps", ItoOptions{}.max_steps);
+  d.set("itoSteps", kDefaultItoZSteps);
+  d.set("thetaSteps", kDefaultThetaPolishSteps);
+  d.set("bbItoSteps", kDefaultBlackBoxItoSteps);
+  d.set("matchEqAmount", kDefaultMatchEqAmount);
+  d.set("character", ChainStyle{}.character);
+  return d;
+}
+
 const char* processor_id(Processor p) {
   switch (p) {
     case Processor::Eq: return "eq";
@@ -337,6 +349,7 @@ EMSCRIPTEN_BINDINGS(ito_engine_api) {
   emscripten::function("loadModel", &ito::load_model);
   emscripten::function("predictParams", &ito::predict_params_js);
   emscripten::function("render", &ito::render);
+  emscripten::function("defaults", &ito::defaults_js);
   emscripten::function("paramTable", &ito::param_table_array);
   emscripten::function("formatParam", &ito::format_param_js);
   emscripten::function("encodeWav24", &ito::encode_wav24);

@@ -1,7 +1,9 @@
 // The parameter panel: 46 labelled sliders grouped by processor, the five parameters ITO
 // moved most marked "ITO", and a reset to the ITO result. Values are normalized 0..1 and
 // sent to the page when a slider is released.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "app/ui_actions.h"
@@ -78,6 +80,30 @@ void draw_param_slider(ParamsView& p, int index) {
   ImGui::PopID();
 }
 
+// The Match EQ's curve as it applies now (amount included), dB per 1/3-octave band.
+void draw_match_eq(const ParamsView& p) {
+  ImGui::SetNextItemOpen(p.match_eq_amount > 0.0f, ImGuiCond_Once);
+  if (!ImGui::CollapsingHeader("Match EQ (ahead of the chain)")) return;
+  float curve[kThirdOctaveBands];
+  float peak = 0.0f;
+  for (int b = 0; b < kThirdOctaveBands; ++b) {
+    curve[b] = p.match_eq_db[b] * p.match_eq_amount;
+    peak = std::max(peak, std::fabs(curve[b]));
+  }
+  char overlay[96];
+  std::snprintf(overlay, sizeof overlay, "amount %.0f %%, largest move %.1f dB", 100.0f * p.match_eq_amount, peak);
+  ImGui::PlotLines("##match_eq", curve, kThirdOctaveBands, 0, overlay, -12.0f, 12.0f,
+                   ImVec2(-1, ImGui::GetFontSize() * 5));
+  if (ImGui::IsItemHovered()) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const float t = (ImGui::GetIO().MousePos.x - a.x) / std::max(1.0f, b.x - a.x);
+    const int band = std::clamp(static_cast<int>(t * kThirdOctaveBands), 0, kThirdOctaveBands - 1);
+    ImGui::SetTooltip("%.0f Hz: %+.1f dB (the range shown is +-12 dB, 20 Hz-20 kHz)\n"
+                      "The Match EQ slider (next to Master) scales this curve.",
+                      kThirdOctaveCentres[band], curve[band]);
+  }
+}
+
 }  // namespace
 
 void draw_params_panel(UiState& s) {
@@ -101,9 +127,15 @@ void draw_params_panel(UiState& s) {
   ImGui::SameLine(0, 4);
   ImGui::TextDisabled("= changed most by ITO");
 
+  draw_match_eq(p);
   for (int proc = 0; proc < kNumProcessors; ++proc) {
     const Processor processor = static_cast<Processor>(proc);
     const ParamRange range = processor_params(processor);
+    if (processor == Processor::Distortion && !p.saturator_on) {
+      // Off unless the user asks for character: its settings would not be heard.
+      ImGui::TextDisabled("Distortion: off (Character 0)");
+      continue;
+    }
     ImGui::SetNextItemOpen(any_changed_by_ito(p, range), ImGuiCond_Once);
     if (!ImGui::CollapsingHeader(processor_name(processor))) continue;
     if (!ImGui::BeginTable(processor_name(processor), 2, ImGuiTableFlags_SizingStretchProp)) continue;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dsp/params.h"
+#include "ito/ito_theta.h"
 #include "master/match_eq.h"
 #include "master/model_defaults.h"
 
@@ -40,6 +41,11 @@ struct ParamsView {
   ito::Params initial{};     // where ITO started
   ito::Params ito_result{};  // what ITO found (kept when the user edits, for "Reset")
   std::array<bool, ito::kNumParams> changed_by_ito{};  // top-5 |ito_result - initial|
+  // The Match EQ ahead of the chain (its full curve at ito::kThirdOctaveCentres and the
+  // amount in effect) and whether the saturator ran (off unless the user asked for character).
+  std::array<float, ito::kThirdOctaveBands> match_eq_db{};
+  float match_eq_amount = 0.0f;
+  bool saturator_on = true;
 };
 
 struct ProgressView {
@@ -86,7 +92,7 @@ struct Settings {
   TargetMode target = TargetMode::MatchReference;
   float custom_lufs = -12.0f;
   float ceiling_dbtp = -1.0f;
-  int steps = 100;
+  int steps = ItoOptions{}.max_steps;  // ITO on Θ: the engine's budget (ito/ito_theta.h)
   // Clean-master controls (wasm/master/musical_prior.h, match_eq.h).
   float match_eq = static_cast<float>(kDefaultMatchEqAmount);  // Match EQ amount, 0..1.5
   float character = 0.0f;     // saturation the chain may use, 0..1 (0: saturator off)

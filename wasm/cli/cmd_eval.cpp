@@ -197,6 +197,12 @@ int run_eval(const std::vector<std::string>& argv) {
           };
       }
       row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (effort) add_effort(row, effort());
+      if (args.has("masters-out")) {
+        char name[64];
+        std::snprintf(name, sizeof name, "/%s_%02zu.wav", mode.c_str(), p);
+        write_wav24_atomic(args.get("masters-out") + name, out, fs, true);
+      }
       row.af = af_loss(out, target, fs);
       const TrackMetrics m = measure_track(out, fs);
       row.drv = m.drv;

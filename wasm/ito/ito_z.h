@@ -1,5 +1,5 @@
 // Inference-time optimization of the reference embedding z (spec 6, the paper's method):
-// Φ and Ψ stay frozen; z starts at Φ(reference) and RAdam moves it to minimize an
+// Φ and Ψ stay frozen; z starts at Φ(reference) and Adam moves it to minimize an
 // objective (the AF loss against a reference by default) of Ψ's result:
 //   white-box: objective(chain(x; Ψ(x, z))), gradient through the chain's and Ψ's
 //              hand-written backward passes;

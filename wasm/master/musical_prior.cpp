@@ -75,8 +75,8 @@ SearchSpace musical_search_space(const ChainInputLevels& levels, const ChainStyl
     const int i = 23 + 6 * b;
     limit(s, i + 0, levels.band_loud_db[b] - 6.0, 0.0);   // comp threshold dB
     limit(s, i + 1, 1.0, 2.5);                            // comp ratio
-    limit(s, i + 2, -60.0, -40.0);                        // exp threshold dB
-    limit(s, i + 3, 0.5, 1.0);                            // exp ratio
+    limit(s, i + 2, -60.0, -45.0);                        // exp threshold dB
+    limit(s, i + 3, 0.8, 1.0);                            // exp ratio
     // The side chain is the rectified sample level: short times ripple the gain at twice
     // each note's frequency (sidebands on sustained notes).
     limit(s, i + 4, b == 0 ? 50.0 : 30.0, 100.0);         // attack ms

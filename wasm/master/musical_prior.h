@@ -10,7 +10,8 @@
 //   compressors: threshold ≥ the band's loud level (90th percentile) - 6 dB, ratio ≤ 2.5:1,
 //     attack ≥ 50 ms (low band) / 30 ms, release 100 ms (low) / ≥ 90 ms (the side chain is
 //     the rectified sample level, so shorter times ripple the gain at twice a note's frequency)
-//   expanders: threshold ≤ -40 dB, ratio ≥ 0.5 (at most 1:2, only on near-silence)
+//   expanders: threshold ≤ -45 dB, ratio ≥ 0.8 (at most 1:1.25, only on near-silence: a
+//     deeper expander gates fades and reverb tails)
 //   output gain -6..+3 dB; stereo width 60-140 %
 //   limiter: threshold ≥ the input's peak level (99.9th percentile) + 10 dB (the EQ and the
 //     gain can add 9 dB: it only catches the top 0.1 % of peaks), release ≥ 50 ms

@@ -10,17 +10,25 @@
 namespace ito {
 namespace {
 
-// Gain reduction (dB) statistics of a smoothed gain signal (linear, <= 1 where reducing).
-GainReduction reduction(const std::vector<float>& gain, double release_ms) {
+constexpr double kSignalDb = -40.0;
+
+constexpr double kDbPerLog2 = 6.020599913279624;  // 20 log10(2)
+
+// Gain reduction (dB) statistics of a smoothed gain signal (linear, <= 1 where reducing),
+// over the samples whose side-chain level (log2 units; none: all samples) is at least
+// kSignalDb: an expander's reduction in near-silence is not the compressor working on music.
+GainReduction reduction(const std::vector<float>& gain, double release_ms, const std::vector<float>* level_log2 = nullptr) {
   GainReduction r;
   r.release_ms = release_ms;
-  if (gain.empty()) return r;
-  std::vector<float> db(gain.size());
+  std::vector<float> db;
+  db.reserve(gain.size());
   double sum = 0;
   for (std::size_t i = 0; i < gain.size(); ++i) {
-    db[i] = static_cast<float>(std::max(0.0, -20.0 * std::log10(std::max(gain[i], 1e-9f))));
-    sum += db[i];
+    if (level_log2 && (*level_log2)[i] * kDbPerLog2 < kSignalDb) continue;
+    db.push_back(static_cast<float>(std::max(0.0, -20.0 * std::log10(std::max(gain[i], 1e-9f)))));
+    sum += db.back();
   }
+  if (db.empty()) return r;
   r.mean_db = sum / db.size();
   const std::size_t k = std::min(db.size() - 1, static_cast<std::size_t>(0.99 * db.size()));
   std::nth_element(db.begin(), db.begin() + k, db.end());
@@ -62,7 +70,8 @@ StageEffort measure_stage_effort(const Stereo& chain_input, const Params& params
   if (switches[static_cast<int>(Processor::Limiter)]) e.limiter = reduction(tape.limiter.smoothed, param_value(params, 45));
   if (switches[static_cast<int>(Processor::Multiband)])
     for (int b = 0; b < 3; ++b)
-      e.compressor[b] = reduction(tape.multiband.bands[b].smoothed, param_value(params, 28 + 6 * b));
+      e.compressor[b] = reduction(tape.multiband.bands[b].smoothed, param_value(params, 28 + 6 * b),
+                                  &tape.multiband.bands[b].level);
   return e;
 }
 

@@ -4,6 +4,8 @@
 //     input) relative to its output, dB; -inf when the saturator is off;
 //   limiter and each compressor band: gain reduction, mean over time and its 99th
 //     percentile (the busiest 1 % of the time), dB >= 0; with the release time in effect.
+//     A band counts only where its side chain is at -40 dB or more (|L + R|): in
+//     near-silence the expander's reduction is not the compressor working on the music.
 #pragma once
 #include <array>
 
