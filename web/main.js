@@ -61,8 +61,9 @@ function uiParams() {
   withHeap([Float64Array.from(state.params), state.initialParams && Float64Array.from(state.initialParams)],
     ([cur, init]) => uiCall('ui_set_params', ['number', 'number'], [cur, init]));
   if (ui._ui_set_chain_extras && state.matchEq && state.matchEq.db.length === 31)
-    withHeap([Float64Array.from(state.matchEq.db)], ([db]) =>
-      uiCall('ui_set_chain_extras', ['number', 'number', 'number'], [db, state.matchEq.amount, state.saturatorOn ? 1 : 0]));
+    withHeap([Float64Array.from(state.matchEq.db), Float64Array.from(state.matchEq.sideDb)], ([db, side]) =>
+      uiCall('ui_set_chain_extras', ['number', 'number', 'number', 'number'],
+        [db, state.matchEq.sideDb.length === 31 ? side : 0, state.matchEq.amount, state.saturatorOn ? 1 : 0]));
 }
 function uiProgress(step, maxSteps, loss, best, running) {
   uiCall('ui_set_progress', ['number', 'number', 'number', 'number', 'number'],
@@ -236,7 +237,8 @@ async function master(options = {}) {
     } else {
       state.params = Array.from(r.summary.params);
       state.initialParams = Array.from(r.summary.initialParams);
-      state.matchEq = { db: Array.from(r.summary.matchEqDb || []), amount: r.summary.matchEqAmount ?? 0 };
+      state.matchEq = { db: Array.from(r.summary.matchEqDb || []), sideDb: Array.from(r.summary.matchEqSideDb || []),
+        amount: r.summary.matchEqAmount ?? 0 };
       state.saturatorOn = !!r.summary.saturatorOn;
     }
     state.inputGainDb = r.summary.inputGainDb;
@@ -253,6 +255,7 @@ async function master(options = {}) {
       initialLoss: r.summary.initialLoss, bestLoss: r.summary.bestLoss, seconds: r.summary.seconds,
       targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb,
       matchEqDb: r.summary.matchEqDb ? Array.from(r.summary.matchEqDb) : null,
+      matchEqSideDb: r.summary.matchEqSideDb ? Array.from(r.summary.matchEqSideDb) : null,
       matchEqAmount: r.summary.matchEqAmount ?? null, saturatorOn: r.summary.saturatorOn ?? null };
   });
 }

@@ -259,14 +259,15 @@ const ops = {
     }
     output = { left: r.left, right: r.right };
     lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp,
-                   matchEqDb: Array.from(r.matchEqDb || []), matchEqAmount: r.matchEqAmount ?? 0,
+                   matchEqDb: Array.from(r.matchEqDb || []), matchEqSideDb: Array.from(r.matchEqSideDb || []),
+                   matchEqAmount: r.matchEqAmount ?? 0,
                    saturatorOn: !!r.saturatorOn };
     const a = analysis(r.left, r.right);
     const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
       targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
       stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
       preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps,
-      zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, matchEqDb: lastMaster.matchEqDb,
+      zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, matchEqDb: lastMaster.matchEqDb, matchEqSideDb: lastMaster.matchEqSideDb,
       matchEqAmount: lastMaster.matchEqAmount, saturatorOn: lastMaster.saturatorOn, ...extra };
     const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
     return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
@@ -281,8 +282,9 @@ const ops = {
     const m = lastMaster || {};
     if (matchEqAmount != null && lastMaster) lastMaster.matchEqAmount = matchEqAmount;
     const settings = { params, inputGainDb, saturatorOn: !!m.saturatorOn, matchEqDb: m.matchEqDb || [],
-                       matchEqAmount: m.matchEqAmount ?? 0 };
+                       matchEqSideDb: m.matchEqSideDb || [], matchEqAmount: m.matchEqAmount ?? 0 };
     if (!settings.matchEqDb.length) delete settings.matchEqDb;
+    if (!settings.matchEqSideDb.length) delete settings.matchEqSideDb;
     const r = check(engine.render(source.left, source.right, settings, targetLufs, ceilingDbtp));
     if (normalized && lastZ) lastParams = Array.from(params);  // a refine starts from the user's edits
     output = { left: r.left, right: r.right };

@@ -57,9 +57,12 @@ BandLevels third_octave_levels(const Stereo& x, double fs) {
     if (k1 <= k0) k0 = std::clamp(static_cast<int>(std::lround(fc / bin_hz)), 1, bins - 1), k1 = k0 + 1;
     for (int c = 0; c < 2; ++c) {
       double sum = 0;
-      for (int k = k0; k < k1; ++k) sum += power[c][k];
-      const double mean = frames ? sum / ((k1 - k0) * static_cast<double>(frames)) : 0.0;
-      (c ? out.side_db : out.mid_db)[b] = to_db(mean);
+      std::vector<double> bins(power[c].begin() + k0, power[c].begin() + k1);
+      for (double p : bins) sum += p;
+      const double scale = frames ? 1.0 / frames : 0.0;
+      std::nth_element(bins.begin(), bins.begin() + bins.size() / 2, bins.end());
+      (c ? out.side_db : out.mid_db)[b] = to_db(sum / (k1 - k0) * scale);
+      (c ? out.side_floor_db : out.mid_floor_db)[b] = to_db(bins[bins.size() / 2] * scale);
     }
   }
   return out;
@@ -74,7 +77,10 @@ BandLevels normalized_balance(const BandLevels& levels) {
     if (kThirdOctaveCentres[b] >= 100 && kThirdOctaveCentres[b] <= 10000)
       sum += std::pow(10.0, levels.mid_db[b] / 10.0), ++n;
   const double level = to_db(sum / n);
-  for (int b = 0; b < kThirdOctaveBands; ++b) out.mid_db[b] -= level, out.side_db[b] -= level;
+  for (int b = 0; b < kThirdOctaveBands; ++b) {
+    out.mid_db[b] -= level, out.side_db[b] -= level;
+    out.mid_floor_db[b] -= level, out.side_floor_db[b] -= level;
+  }
   return out;
 }
 

@@ -21,11 +21,15 @@ constexpr int kThirdOctaveBands = static_cast<int>(kThirdOctaveCentres.size());
 
 struct BandLevels {
   std::array<double, kThirdOctaveBands> mid_db{}, side_db{};  // mean power per band, dB
+  // The median bin's power per band, dB: near the mean for broadband content, far below it
+  // where a band holds only a tone's skirt or nothing (the Match EQ boosts only content).
+  std::array<double, kThirdOctaveBands> mid_floor_db{}, side_floor_db{};
 };
 BandLevels third_octave_levels(const Stereo& x, double fs);
 
-// Level-normalized: each spectrum minus its power-weighted mean over the 100 Hz-10 kHz
-// bands, so that two tracks' tonal balance compares independently of their loudness.
+// Level-normalized: each spectrum (and floor) minus the mid's power-weighted mean over the
+// 100 Hz-10 kHz bands, so that two tracks' tonal balance compares independently of their
+// loudness (the side keeps its level relative to the mid).
 BandLevels normalized_balance(const BandLevels& levels);
 
 // |output - reference| per band of the level-normalized balances, and means over ranges of

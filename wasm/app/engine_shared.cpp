@@ -88,7 +88,8 @@ val summary_object(const MasteringSummary& r) {
   out.set("stop", std::string(stop_name(r.stop)));
   out.set("outputLufs", js::finite_or(r.finalize.output_lufs, -100.0));
   out.set("outputTruePeakDbtp", js::finite_or(r.finalize.output_true_peak_dbtp, -100.0));
-  out.set("matchEqDb", js::float64_array(r.match_eq.gains_db.data(), r.match_eq.gains_db.size()));
+  out.set("matchEqDb", js::float64_array(r.match_eq.mid_db.data(), r.match_eq.mid_db.size()));
+  out.set("matchEqSideDb", js::float64_array(r.match_eq.side_db.data(), r.match_eq.side_db.size()));
   out.set("matchEqAmount", r.match_eq.amount);
   out.set("saturatorOn", r.saturator_on);
   return out;
@@ -97,12 +98,18 @@ val summary_object(const MasteringSummary& r) {
 MatchEq read_match_eq(const val& settings) {
   MatchEq eq;
   if (!js::has_value(settings, "matchEqDb")) return eq;
-  const std::vector<double> gains = emscripten::convertJSArrayToNumberVector<double>(settings["matchEqDb"]);
-  if (gains.size() != eq.gains_db.size()) throw std::invalid_argument("matchEqDb must hold one value per 1/3-octave band");
-  for (std::size_t b = 0; b < gains.size(); ++b) {
-    if (!std::isfinite(gains[b])) throw std::invalid_argument("matchEqDb holds a non-finite value");
-    eq.gains_db[b] = std::clamp(gains[b], -kMatchEqMaxDb, kMatchEqMaxDb);
-  }
+  auto read = [&](const char* key, BandCurve& curve) {
+    if (!js::has_value(settings, key)) return;
+    const std::vector<double> gains = emscripten::convertJSArrayToNumberVector<double>(settings[key]);
+    if (gains.size() != curve.size())
+      throw std::invalid_argument(std::string(key) + " must hold one value per 1/3-octave band");
+    for (std::size_t b = 0; b < gains.size(); ++b) {
+      if (!std::isfinite(gains[b])) throw std::invalid_argument(std::string(key) + " holds a non-finite value");
+      curve[b] = std::clamp(gains[b], -kMatchEqMaxDb, kMatchEqMaxDb);
+    }
+  };
+  read("matchEqDb", eq.mid_db);
+  read("matchEqSideDb", eq.side_db);
   const double amount = js::number_or(settings, "matchEqAmount", 0.0);
   eq.amount = std::isfinite(amount) ? std::clamp(amount, 0.0, 1.5) : 0.0;
   return eq;

@@ -55,11 +55,11 @@ struct MasteringSummary {
   const MatchEq& match_eq;
   bool saturator_on;
 };
-// Also carries the Match EQ (matchEqDb: its full curve at ito::kThirdOctaveCentres,
-// matchEqAmount) and whether the saturator ran (saturatorOn), which render() takes back.
+// Also carries the Match EQ (matchEqDb, matchEqSideDb: its full mid and side curves at
+// ito::kThirdOctaveCentres, matchEqAmount) and whether the saturator ran (saturatorOn), which render() takes back.
 val summary_object(const MasteringSummary& r);
 
-// The Match EQ from {matchEqDb, matchEqAmount} (absent: none).
+// The Match EQ from {matchEqDb, matchEqSideDb, matchEqAmount} (absent: none).
 MatchEq read_match_eq(const val& settings);
 
 // The learned models (models/whitebox.itom, models/blackbox.itom) and the Fx-normalization

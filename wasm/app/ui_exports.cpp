@@ -41,10 +41,16 @@ EMSCRIPTEN_KEEPALIVE void ui_set_params(const double* current46, const double* i
 
 EMSCRIPTEN_KEEPALIVE void ui_clear_params(void) { ui_state().params = ito::ui::ParamsView{}; }
 
-EMSCRIPTEN_KEEPALIVE void ui_set_chain_extras(const double* match_eq_db31, double amount, int saturator_on) {
+EMSCRIPTEN_KEEPALIVE void ui_set_chain_extras(const double* match_eq_db31, const double* match_eq_side_db31,
+                                              double amount, int saturator_on) {
   ito::ui::ParamsView& p = ui_state().params;
-  for (int b = 0; b < ito::kThirdOctaveBands; ++b)
-    p.match_eq_db[b] = match_eq_db31 && std::isfinite(match_eq_db31[b]) ? static_cast<float>(match_eq_db31[b]) : 0.0f;
+  auto value = [](const double* curve, int b) {
+    return curve && std::isfinite(curve[b]) ? static_cast<float>(curve[b]) : 0.0f;
+  };
+  for (int b = 0; b < ito::kThirdOctaveBands; ++b) {
+    p.match_eq_db[b] = value(match_eq_db31, b);
+    p.match_eq_side_db[b] = value(match_eq_side_db31, b);
+  }
   p.match_eq_amount = std::isfinite(amount) ? static_cast<float>(amount) : 0.0f;
   p.saturator_on = saturator_on != 0;
 }

@@ -2,6 +2,7 @@
 // moved most marked "ITO", and a reset to the ITO result. Values are normalized 0..1 and
 // sent to the page when a slider is released.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -80,28 +81,33 @@ void draw_param_slider(ParamsView& p, int index) {
   ImGui::PopID();
 }
 
-// The Match EQ's curve as it applies now (amount included), dB per 1/3-octave band.
-void draw_match_eq(const ParamsView& p) {
-  ImGui::SetNextItemOpen(p.match_eq_amount > 0.0f, ImGuiCond_Once);
-  if (!ImGui::CollapsingHeader("Match EQ (ahead of the chain)")) return;
+// One Match EQ curve as it applies now (amount included), dB per 1/3-octave band.
+void draw_curve(const char* id, const char* what, const std::array<float, kThirdOctaveBands>& full, float amount) {
   float curve[kThirdOctaveBands];
   float peak = 0.0f;
   for (int b = 0; b < kThirdOctaveBands; ++b) {
-    curve[b] = p.match_eq_db[b] * p.match_eq_amount;
+    curve[b] = full[b] * amount;
     peak = std::max(peak, std::fabs(curve[b]));
   }
   char overlay[96];
-  std::snprintf(overlay, sizeof overlay, "amount %.0f %%, largest move %.1f dB", 100.0f * p.match_eq_amount, peak);
-  ImGui::PlotLines("##match_eq", curve, kThirdOctaveBands, 0, overlay, -12.0f, 12.0f,
-                   ImVec2(-1, ImGui::GetFontSize() * 5));
+  std::snprintf(overlay, sizeof overlay, "%s: largest move %.1f dB", what, peak);
+  ImGui::PlotLines(id, curve, kThirdOctaveBands, 0, overlay, -12.0f, 12.0f, ImVec2(-1, ImGui::GetFontSize() * 4));
   if (ImGui::IsItemHovered()) {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     const float t = (ImGui::GetIO().MousePos.x - a.x) / std::max(1.0f, b.x - a.x);
     const int band = std::clamp(static_cast<int>(t * kThirdOctaveBands), 0, kThirdOctaveBands - 1);
-    ImGui::SetTooltip("%.0f Hz: %+.1f dB (the range shown is +-12 dB, 20 Hz-20 kHz)\n"
-                      "The Match EQ slider (next to Master) scales this curve.",
-                      kThirdOctaveCentres[band], curve[band]);
+    ImGui::SetTooltip("%s, %.0f Hz: %+.1f dB (shown: +-12 dB, 20 Hz-20 kHz)\n"
+                      "The Match EQ slider (next to Master) scales both curves.",
+                      what, kThirdOctaveCentres[band], curve[band]);
   }
+}
+
+void draw_match_eq(const ParamsView& p) {
+  ImGui::SetNextItemOpen(p.match_eq_amount > 0.0f, ImGuiCond_Once);
+  if (!ImGui::CollapsingHeader("Match EQ (ahead of the chain)")) return;
+  ImGui::Text("Amount %.0f %%", 100.0f * p.match_eq_amount);
+  draw_curve("##match_eq_mid", "Mid", p.match_eq_db, p.match_eq_amount);
+  draw_curve("##match_eq_side", "Side", p.match_eq_side_db, p.match_eq_amount);
 }
 
 }  // namespace

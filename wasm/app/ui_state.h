@@ -43,7 +43,7 @@ struct ParamsView {
   std::array<bool, ito::kNumParams> changed_by_ito{};  // top-5 |ito_result - initial|
   // The Match EQ ahead of the chain (its full curve at ito::kThirdOctaveCentres and the
   // amount in effect) and whether the saturator ran (off unless the user asked for character).
-  std::array<float, ito::kThirdOctaveBands> match_eq_db{};
+  std::array<float, ito::kThirdOctaveBands> match_eq_db{}, match_eq_side_db{};
   float match_eq_amount = 0.0f;
   bool saturator_on = true;
 };

@@ -214,7 +214,8 @@ int run_master(const std::vector<std::string>& argv) {
     if (result.has_params) {
       w.field("saturator_on", result.switches[static_cast<int>(Processor::Distortion)]);
       w.begin_object("match_eq").field("amount", result.match_eq.amount);
-      w.key("gains_db").values(std::vector<double>(result.match_eq.gains_db.begin(), result.match_eq.gains_db.end()));
+      w.key("mid_db").values(std::vector<double>(result.match_eq.mid_db.begin(), result.match_eq.mid_db.end()));
+      w.key("side_db").values(std::vector<double>(result.match_eq.side_db.begin(), result.match_eq.side_db.end()));
       w.key("centres_hz").values(std::vector<double>(kThirdOctaveCentres.begin(), kThirdOctaveCentres.end()));
       w.end_object();
       if (result.effort) write_effort(w, *result.effort);

@@ -1,15 +1,18 @@
-// Match EQ: a smoothed long-term spectral match of the chain's input to the reference (the
-// way Matchering works), ahead of the chain. The 6-band EQ has one bell below 2 kHz, so
-// alone it cannot follow the reference's bass and low mids; ITO then drove it 15-20 dB.
-// This stage takes the broad tonal match, the chain's EQ only trims around it.
+// Match EQ: a smoothed long-term spectral match of the chain's input to the reference, on
+// the mid and the side signals separately (the way Matchering works), ahead of the chain.
+// The 6-band EQ has one bell below 2 kHz, so alone it cannot follow the reference's bass
+// and low mids; ITO then drove it 15-20 dB. This stage takes the broad tonal match, the
+// chain's EQ only trims around it.
 //
-// The curve is the difference of the two level-normalized 1/3-octave mid spectra
-// (analysis/tonal_balance.h), smoothed over neighbouring bands (a reference is another
-// song: its exact peaks are content, not style), within ±12 dB, boosting a band the input
-// leaves nearly empty little or not at all (its level + 24 dB at most: boosting there only
-// raises noise). `amount` scales it (the
-// user's slider: 0 = off, 1 = the full match). Applied as a linear-phase FIR (8192 taps,
-// FFT overlap-add, latency compensated), the same on both channels.
+// Each curve is the difference of the two level-normalized 1/3-octave spectra
+// (analysis/tonal_balance.h; the side relative to the mid's level, so the side curve also
+// carries the reference's width per band), lightly smoothed over neighbouring bands (a
+// reference is another song: its exact peaks are content, not style), shifted so that the
+// mid curve leaves the input's loudness alone, within ±kMatchEqMaxDb, boosting a band the
+// input leaves nearly empty, or fills only with a tone's skirt, little or not at all (its
+// median bin + 36 dB at most, normalized: boosting there only raises noise and leakage). `amount` scales both (the user's slider: 0 = off,
+// 1 = the full match). Applied as linear-phase FIRs (8192 taps, FFT overlap-add, latency
+// compensated) on mid and side.
 #pragma once
 #include <array>
 
@@ -18,15 +21,18 @@
 
 namespace ito {
 
+using BandCurve = std::array<double, kThirdOctaveBands>;  // dB at kThirdOctaveCentres
+
 struct MatchEq {
-  std::array<double, kThirdOctaveBands> gains_db{};  // the full match at kThirdOctaveCentres
-  double amount = 0.0;                               // 0: off
+  BandCurve mid_db{}, side_db{};  // the full match
+  double amount = 0.0;            // 0: off
 
   bool active() const;
-  // The gain (dB, amount applied) at f Hz: linear in log frequency between the centres,
-  // held above the last, and never a boost below the first.
-  double gain_db_at(double f) const;
 };
+
+// A curve's gain (dB, times `amount`) at f Hz: linear in log frequency between the centres,
+// held above the last, and never a boost below the first.
+double curve_gain_db(const BandCurve& curve, double amount, double f);
 
 inline constexpr double kMatchEqMaxDb = 12.0;
 // The amount by default, in every mode that has a chain (models/README.md, "Clean masters").
