@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "analysis/tonal_balance.h"
+#include "ito/feature_targets.h"
 #include "master/match_eq.h"
 #include "test_signals.h"
 
@@ -113,6 +114,29 @@ TEST(MatchEq, NeverBoostsWhatTheInputLacks) {
   const MatchEq eq = design_match_eq(tone, music, kFs, 1.0);
   for (int b = 0; b < kThirdOctaveBands; ++b)
     if (std::abs(kThirdOctaveCentres[b] - 440.0) > 200.0) EXPECT_LE(eq.mid_db[b], 0.5) << kThirdOctaveCentres[b];
+}
+
+}  // namespace
+}  // namespace ito
+
+namespace ito {
+namespace {
+
+TEST(MatchEq, FollowsTheItoTargetsBlendAndAdjustments) {
+  const Stereo input = lowpassed_noise(800.0, 9);
+  const Stereo reference = lowpassed_noise(4000.0, 10);
+  const BandLevels in = third_octave_levels(input, kFs), ref = third_octave_levels(reference, kFs);
+  // Blended fully toward the input itself: nothing left to match.
+  const MatchEq none = design_match_eq(in, blend_balance(ref, in, 1.0), 1.0);
+  for (int b = 0; b < kThirdOctaveBands; ++b) EXPECT_NEAR(none.mid_db[b], 0.0, 1e-9);
+  // A +12 dB tilt toward the input: the curve rises across the spectrum by about that much.
+  FeatureAdjustments tilt;
+  tilt.tilt_db = 12.0;
+  const MatchEq tilted = design_match_eq(in, adjust_balance(in, tilt), 1.0);
+  // 8 kHz vs 63 Hz: their nearest Bark bands sit about 0.8 of the tilt apart.
+  EXPECT_NEAR(tilted.mid_db[27] - tilted.mid_db[5], 0.8 * 12.0, 3.0);
+  EXPECT_GT(tilted.mid_db[27], tilted.mid_db[16]);
+  EXPECT_GT(tilted.mid_db[16], tilted.mid_db[5]);
 }
 
 }  // namespace

@@ -177,7 +177,10 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
     opt.target_lufs = final_stage.target_lufs;
     opt.ceiling_dbtp = final_stage.ceiling_dbtp;
     opt.style = app::read_chain_style(options);
-    opt.target_features = app::target_features_from(options, reference);
+    if (const auto target = app::target_from(options, reference)) {
+      opt.target_features = target->features;
+      opt.target_balance = target->balance;
+    }
     const MasteringResult r = master_with_reference(input, reference, kSampleRate, opt,
                                                     progress_callback(on_progress));
     return summary_object({r.output, r.params, r.ito.initial, r.input_gain_db, r.target_lufs, r.ito.loss_curve,

@@ -37,7 +37,7 @@ ChainStyle read_chain_style(const val& options) {
   return style;
 }
 
-std::optional<AfFeatures> target_features_from(const val& options, const Stereo& reference) {
+std::optional<ItoTarget> target_from(const val& options, const Stereo& reference) {
   FeatureAdjustments adjust;
   adjust.crest_db = std::clamp(js::number_or(options, "crestDb", 0.0), -20.0, 20.0);
   adjust.width_scale = std::clamp(js::number_or(options, "widthScale", 1.0), 0.0, 4.0);
@@ -56,21 +56,27 @@ std::optional<AfFeatures> target_features_from(const val& options, const Stereo&
   const bool from_base = js::has_value(options, "base");
   if (!blended && !adjusted && !from_base) return std::nullopt;
 
-  AfFeatures target;
+  // The AF features ITO matches and, alike, the tonal balance the Match EQ matches.
+  const auto features_and_balance = [](const Stereo& x) {
+    return ItoTarget{compute_af_features(x, kSampleRate), third_octave_levels(x, kSampleRate)};
+  };
+  ItoTarget target;
   if (from_base) {
     const Stereo base = js::to_stereo(options["base"]["left"], options["base"]["right"]);
     require_playable(base, "the current master");
-    target = compute_af_features(base, kSampleRate);
+    target = features_and_balance(base);
   } else {
-    target = compute_af_features(reference, kSampleRate);
+    target = features_and_balance(reference);
     if (blended) {
       const Stereo second = js::to_stereo(options["reference2"]["left"], options["reference2"]["right"]);
       require_playable(second, "the second reference");
       const double amount = std::clamp(js::number_or(options, "blend", 0.5), 0.0, 1.0);
-      target = blend_features(target, compute_af_features(second, kSampleRate), amount);
+      const ItoTarget other = features_and_balance(second);
+      target = {blend_features(target.features, other.features, amount),
+                blend_balance(target.balance, other.balance, amount)};
     }
   }
-  return adjust_features(target, adjust);
+  return ItoTarget{adjust_features(target.features, adjust), adjust_balance(target.balance, adjust)};
 }
 
 val summary_object(const MasteringSummary& r) {

@@ -36,11 +36,16 @@ FinalStageOptions read_final_stage_options(const val& options);
 // The chain style from options: character (0..1, saturation), expertRanges (bool).
 ChainStyle read_chain_style(const val& options);
 
-// The target features from options (null when none of these is set):
+// The ITO target (AF features, and the tonal balance for the Match EQ) from options (null
+// when none of these is set):
 //   reference2: {left, right}, blend (0..1): a blend of the two references' features;
 //   base: {left, right}: adjust relative to this audio (the current master) instead;
 //   crestDb, widthScale, tiltDb, toneDb: [6 values, dB per ito::kToneRegions].
-std::optional<AfFeatures> target_features_from(const val& options, const Stereo& reference);
+struct ItoTarget {
+  AfFeatures features;  // what ITO matches
+  BandLevels balance;   // what the Match EQ matches
+};
+std::optional<ItoTarget> target_from(const val& options, const Stereo& reference);
 
 // The summary every mastering call returns.
 struct MasteringSummary {

@@ -19,7 +19,7 @@
 // options: {kind: 'white-box' | 'black-box', itoSteps, thetaSteps, startParams (a refine: the 46
 //   parameters the user has now; the step on Θ starts there if they score better), targetLufs|null, ceilingDbtp,
 //   previewSeconds (black-box: only the loudest section of the input; default 15)} plus the
-//   target-feature options of app::target_features_from.
+//   target options of app::target_from.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -134,7 +134,10 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
     s->options.ceiling_dbtp = final_stage.ceiling_dbtp;
     s->options.style = app::read_chain_style(options);
     s->options.match_eq_amount = std::clamp(js::number_or(options, "matchEqAmount", kDefaultMatchEqAmount), 0.0, 1.5);
-    s->options.target_features = app::target_features_from(options, reference);
+    if (const auto target = app::target_from(options, reference)) {
+      s->options.target_features = target->features;
+      s->options.target_balance = target->balance;
+    }
     s->plan = plan_model_mastering(input, reference, kSampleRate, s->model->model, s->model->stats, s->options);
     val out = val::object();
     out.set("kind", kind);

@@ -139,14 +139,16 @@ int run_master(const std::vector<std::string>& argv) {
   const bool adjusted = args.has("crest-db") || args.has("width-scale") || args.has("tilt-db");
   if (args.has("reference2") || adjusted) {
     AfFeatures target = compute_af_features(reference.audio, fs);
+    BandLevels balance = third_octave_levels(reference.audio, fs);  // the Match EQ's target likewise
     if (args.has("reference2")) {
       const double amount = args.number("blend", 0.5);
       if (!(amount >= 0 && amount <= 1)) throw UsageError("--blend must be in 0..1");
-      target = blend_features(target, compute_af_features(load_audio(args.get("reference2")).audio, fs), amount);
+      const Stereo second = load_audio(args.get("reference2")).audio;
+      target = blend_features(target, compute_af_features(second, fs), amount);
+      balance = blend_balance(balance, third_octave_levels(second, fs), amount);
     }
-    target = adjust_features(target, adjust);
-    options.target_features = target;
-    model_options.target_features = target;
+    options.target_features = model_options.target_features = adjust_features(target, adjust);
+    options.target_balance = model_options.target_balance = adjust_balance(balance, adjust);
   }
 
   MasterRun result;

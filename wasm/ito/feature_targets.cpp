@@ -39,6 +39,34 @@ AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adj
   return out;
 }
 
+BandLevels blend_balance(const BandLevels& a, const BandLevels& b, double amount) {
+  const double t = std::clamp(amount, 0.0, 1.0);
+  BandLevels out;
+  for (int k = 0; k < kThirdOctaveBands; ++k) {
+    out.mid_db[k] = (1 - t) * a.mid_db[k] + t * b.mid_db[k];
+    out.side_db[k] = (1 - t) * a.side_db[k] + t * b.side_db[k];
+    out.mid_floor_db[k] = (1 - t) * a.mid_floor_db[k] + t * b.mid_floor_db[k];
+    out.side_floor_db[k] = (1 - t) * a.side_floor_db[k] + t * b.side_floor_db[k];
+  }
+  return out;
+}
+
+BandLevels adjust_balance(const BandLevels& base, const FeatureAdjustments& adjust) {
+  const std::vector<double> edges = bark_band_edges_hz();  // Bark band b peaks at edges[b + 1]
+  BandLevels out = base;
+  for (int k = 0; k < kThirdOctaveBands; ++k) {
+    int nearest = 0;
+    for (int b = 1; b < kAfBarkBands; ++b)
+      if (std::abs(std::log(edges[b + 1] / kThirdOctaveCentres[k])) <
+          std::abs(std::log(edges[nearest + 1] / kThirdOctaveCentres[k])))
+        nearest = b;
+    const double position = static_cast<double>(nearest) / (kAfBarkBands - 1) - 0.5;  // as adjust_features
+    const double db = adjust.tilt_db * position + adjust.band_db[nearest];
+    out.mid_db[k] += db, out.side_db[k] += db, out.mid_floor_db[k] += db, out.side_floor_db[k] += db;
+  }
+  return out;
+}
+
 void add_tone_region_db(FeatureAdjustments& adjust, int region, double db) {
   if (region < 0 || region >= static_cast<int>(kToneRegions.size()))
     throw std::invalid_argument("add_tone_region_db: no such tone region");

@@ -10,6 +10,7 @@
 #include <array>
 
 #include "analysis/af_loss.h"
+#include "analysis/tonal_balance.h"
 
 namespace ito {
 
@@ -25,6 +26,12 @@ struct FeatureAdjustments {
 };
 
 AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adjust);
+
+// The same targets for the Match EQ (master/match_eq.h), which matches 1/3-octave tonal
+// balances: a blend of two balances (in dB, i.e. a geometric mean, as blend_features), and
+// the adjustments' tilt and per-band moves at each 1/3-octave centre (the nearest Bark band's).
+BandLevels blend_balance(const BandLevels& a, const BandLevels& b, double amount);
+BandLevels adjust_balance(const BandLevels& base, const FeatureAdjustments& adjust);
 
 // Six regions of the spectrum for tone sliders (a musician's words, not 24 Bark bands):
 // each moves the Bark bands whose centre frequency falls in [low_hz, high_hz).

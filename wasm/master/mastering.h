@@ -38,6 +38,9 @@ struct MasteringOptions {
   // What ITO matches; default: the reference's AF features (ito/feature_targets.h makes
   // blends of two references and adjusted targets).
   std::optional<AfFeatures> target_features;
+  // What the Match EQ matches: the same target as tonal balances (ito/feature_targets.h);
+  // default: the reference's.
+  std::optional<BandLevels> target_balance;
 };
 
 struct MasteringResult {

@@ -33,6 +33,7 @@ struct ModelMasteringOptions {
   std::optional<double> target_lufs;  // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
   std::optional<AfFeatures> target_features;  // default: the reference's (see MasteringOptions)
+  std::optional<BandLevels> target_balance;   // the Match EQ's target (see MasteringOptions)
   // The starting embedding, when the caller already has it (e.g. Φ run by ONNX Runtime in
   // the browser); empty: Φ(reference excerpt) here.
   std::vector<float> z_init;
