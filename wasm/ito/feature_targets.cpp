@@ -63,6 +63,9 @@ BandLevels adjust_balance(const BandLevels& base, const FeatureAdjustments& adju
     const double position = static_cast<double>(nearest) / (kAfBarkBands - 1) - 0.5;  // as adjust_features
     const double db = adjust.tilt_db * position + adjust.band_db[nearest];
     out.mid_db[k] += db, out.side_db[k] += db, out.mid_floor_db[k] += db, out.side_floor_db[k] += db;
+    // The width scales the side/mid energy ratio: the side's level relative to the mid.
+    const double width_db = 10.0 * std::log10(std::max(adjust.width_scale, 1e-3));
+    out.side_db[k] += width_db, out.side_floor_db[k] += width_db;
   }
   return out;
 }

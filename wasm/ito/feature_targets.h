@@ -29,7 +29,8 @@ AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adj
 
 // The same targets for the Match EQ (master/match_eq.h), which matches 1/3-octave tonal
 // balances: a blend of two balances (in dB, i.e. a geometric mean, as blend_features), and
-// the adjustments' tilt and per-band moves at each 1/3-octave centre (the nearest Bark band's).
+// the adjustments' tilt and per-band moves at each 1/3-octave centre (the nearest Bark band's)
+// and the width scale on the side's level.
 BandLevels blend_balance(const BandLevels& a, const BandLevels& b, double amount);
 BandLevels adjust_balance(const BandLevels& base, const FeatureAdjustments& adjust);
 

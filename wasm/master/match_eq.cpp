@@ -112,7 +112,9 @@ MatchEq design_match_eq(const BandLevels& input, const BandLevels& reference, do
   const BandCurve mid = smooth(mid_diff), side = smooth(side_diff);
   // Loudness-neutral on the input: the mid curve's mean gain, weighted by where the input's
   // energy is, is 0 dB. So a sparse input (a few notes) is not cut where its notes are
-  // and left with its noise floor; the final stage sets the loudness anyway.
+  // and left with its noise floor; the final stage sets the loudness anyway. The side
+  // shifts with it, keeping its level relative to the mid: the side curve also carries the
+  // target's width per band (a width adjustment of the ITO target moves it too).
   double weighted = 0.0, total = 0.0;
   for (int b = 0; b < kThirdOctaveBands; ++b) {
     const double power = std::pow(10.0, in.mid_db[b] / 10.0);
@@ -120,16 +122,6 @@ MatchEq design_match_eq(const BandLevels& input, const BandLevels& reference, do
     total += power;
   }
   const double offset = total > 0 ? 10.0 * std::log10(weighted / total) : 0.0;
-  // The side curve matches the side's shape only: its mean gain, weighted by the input's side
-  // energy, is 0 dB too. How wide the master is stays ITO's (the imager and the AF loss's
-  // width term), so a narrower or wider ITO target is not fought by this stage.
-  double side_weighted = 0.0, side_total = 0.0;
-  for (int b = 0; b < kThirdOctaveBands; ++b) {
-    const double power = std::pow(10.0, in.side_db[b] / 10.0);
-    side_weighted += power * std::pow(10.0, side[b] / 10.0);
-    side_total += power;
-  }
-  const double side_offset = side_total > 0 ? 10.0 * std::log10(side_weighted / side_total) : 0.0;
   auto limit = [](double g, double input_level_db) {
     g = std::clamp(g, -kMatchEqMaxDb, kMatchEqMaxDb);
     return std::min(g, std::max(0.0, input_level_db + kBoostRoomDb));
@@ -138,7 +130,7 @@ MatchEq design_match_eq(const BandLevels& input, const BandLevels& reference, do
   eq.amount = amount;
   for (int b = 0; b < kThirdOctaveBands; ++b) {
     eq.mid_db[b] = limit(mid[b] - offset, in.mid_floor_db[b]);
-    eq.side_db[b] = limit(side[b] - side_offset, in.side_floor_db[b]);
+    eq.side_db[b] = limit(side[b] - offset, in.side_floor_db[b]);
   }
   return eq;
 }

@@ -5,10 +5,10 @@
 // chain's EQ only trims around it.
 //
 // Each curve is the difference of the two level-normalized 1/3-octave spectra
-// (analysis/tonal_balance.h), lightly smoothed over neighbouring bands (a reference is
-// another song: its exact peaks are content, not style), shifted so that it leaves the
-// input's mid (side) energy alone: it matches the shapes, the final stage sets loudness and
-// ITO's imager the width. Within ±kMatchEqMaxDb; a band the input leaves nearly empty, or
+// (analysis/tonal_balance.h; the side relative to the mid's level, so the side curve also
+// carries the target's width per band), lightly smoothed over neighbouring bands (a
+// reference is another song: its exact peaks are content, not style), shifted so that the
+// mid curve leaves the input's loudness alone (the final stage sets loudness). Within ±kMatchEqMaxDb; a band the input leaves nearly empty, or
 // fills only with a tone's skirt, is boosted little or not at all (its median bin + 36 dB
 // at most, normalized: boosting there only raises noise and leakage). `amount` scales both
 // (the user's slider: 0 = off, 1 = the full match). Applied as linear-phase FIRs (8192 taps, FFT overlap-add, latency

@@ -82,7 +82,11 @@ SearchSpace musical_search_space(const ChainInputLevels& levels, const ChainStyl
     limit(s, i + 4, b == 0 ? 50.0 : 30.0, 100.0);         // attack ms
     limit(s, i + 5, b == 0 ? 100.0 : 90.0, 100.0);        // release ms
   }
-  limit(s, 41, -6.0, 3.0);                         // output gain dB
+  // The threshold range stops at 0 dB: for a hot input (a model's Fx-normalized one keeps
+  // no headroom) the output gain's ceiling comes down instead, by what the bound below
+  // would exceed 0 dB.
+  const double over_db = std::max(0.0, levels.peak_db + 6.0 + 3.0 + 1.0);
+  limit(s, 41, -6.0, std::max(-6.0, 3.0 - over_db));  // output gain dB
   limit(s, 42, 0.3, 0.7);                          // width 60-140 %
   // The EQ (+6 dB) and the output gain (+3 dB) can raise the peaks ahead of the limiter,
   // and to a loudness-matched objective such a boost is free: bound the threshold from the

@@ -12,7 +12,7 @@
 //     the rectified sample level, so shorter times ripple the gain at twice a note's frequency)
 //   expanders: threshold ≤ -45 dB, ratio ≥ 0.8 (at most 1:1.25, only on near-silence: a
 //     deeper expander gates fades and reverb tails)
-//   output gain -6..+3 dB; stereo width 60-140 %
+//   output gain -6..+3 dB (less for a hot input, see below); stereo width 60-140 %
 //   limiter: threshold ≥ the input's peak level (99.9th percentile) + 10 dB (the EQ and the
 //     gain can add 9 dB: it only catches the top 0.1 % of peaks), release ≥ 50 ms
 // plus a prior toward neutral on the EQ gains and the output gain (0.003 of loss at 6 dB).
