@@ -213,7 +213,9 @@ test('ITO targets: narrower, and blended with a second reference', { timeout: 24
   const blended = await studio(() => window.studio.master({ mode: 'theta', steps: 3, target: { blend: 1 } }));
   console.log(`# AF loss at the start: ${plain.initialLoss.toFixed(4)} toward the reference, ` +
               `${blended.initialLoss.toFixed(4)} toward the second reference (the input)`);
-  assert.ok(blended.initialLoss < 0.5 * plain.initialLoss, `${blended.initialLoss} vs ${plain.initialLoss}`);
+  // (The Match EQ, which follows the same target, already starts ITO near the reference, so
+  // the margin is smaller than it was without it: about half.)
+  assert.ok(blended.initialLoss < 0.6 * plain.initialLoss, `${blended.initialLoss} vs ${plain.initialLoss}`);
   assert.deepEqual(consoleErrors, []);
 });
 

@@ -27,6 +27,10 @@ AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adj
   AfFeatures out = base;
   for (double& c : out.crest_db) c += adjust.crest_db;
   out.width *= std::max(0.0, adjust.width_scale);
+  // The side's Bark spectrum follows the width (the side/mid energy ratio), else the two
+  // features pull ITO's imager in opposite directions: magnitudes scale by sqrt(width_scale).
+  const double side_shift = 0.5 * std::log(std::max(adjust.width_scale, 1e-3));
+  for (double& v : out.bark_side) v += side_shift;
   // Bark bands hold natural logs of magnitudes: +x dB is +x ln(10)/20.
   constexpr double kNepersPerDb = 0.11512925464970229;
   const int n = static_cast<int>(out.bark_mid.size());

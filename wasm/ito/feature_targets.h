@@ -19,7 +19,8 @@ AfFeatures blend_features(const AfFeatures& a, const AfFeatures& b, double amoun
 
 struct FeatureAdjustments {
   double crest_db = 0.0;      // added to both channels' crest factor (more = more dynamic)
-  double width_scale = 1.0;   // multiplies the side/mid energy ratio (0 = mono)
+  double width_scale = 1.0;   // multiplies the side/mid energy ratio (0 = mono) and the side's
+                              // Bark magnitudes by its square root
   double tilt_db = 0.0;       // spectral tilt: +tilt_db/2 at 20 kHz, -tilt_db/2 at 20 Hz,
                               // linear in Bark band index (brighter when positive)
   std::array<double, kAfBarkBands> band_db{};  // per Bark band, on mid and side alike
