@@ -91,7 +91,8 @@ void draw_curve(const char* id, const char* what, const std::array<float, kThird
   }
   char overlay[96];
   std::snprintf(overlay, sizeof overlay, "%s: largest move %.1f dB", what, peak);
-  ImGui::PlotLines(id, curve, kThirdOctaveBands, 0, overlay, -12.0f, 12.0f, ImVec2(-1, ImGui::GetFontSize() * 4));
+  ImGui::PlotLines(id, curve, kThirdOctaveBands, 0, overlay, -12.0f, 12.0f,
+                   ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 4));
   if (ImGui::IsItemHovered()) {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     const float t = (ImGui::GetIO().MousePos.x - a.x) / std::max(1.0f, b.x - a.x);
