@@ -69,17 +69,28 @@ struct StftWork {
   std::vector<std::complex<float>> bins = std::vector<std::complex<float>>(kAfBarkFftSize / 2 + 1);
 };
 
-// Mean over frames of |STFT(s)| per bin.
-std::vector<double> mean_magnitude(const std::vector<float>& s, StftWork& work) {
+// The frames' spectra kept from the forward pass for the backward one (which needs their
+// phases), when they fit in kSpectraCacheBytes (the 30 s ITO excerpt: about 21 MB per
+// signal); otherwise the backward pass recomputes them, frame by frame.
+constexpr std::size_t kSpectraCacheBytes = std::size_t{64} << 20;
+using FrameSpectra = std::vector<std::complex<float>>;  // frames x bins, frame-major
+
+// Mean over frames of |STFT(s)| per bin; with `keep`, the frames' spectra go into it (when
+// they fit the cache).
+std::vector<double> mean_magnitude(const std::vector<float>& s, StftWork& work, FrameSpectra* keep = nullptr) {
   const int num_bins = kAfBarkFftSize / 2 + 1;
   std::vector<double> mean(num_bins, 0.0);
   if (s.empty()) return mean;
   const int frames = stft_num_frames(s.size(), kAfBarkHop);
+  const std::size_t cells = static_cast<std::size_t>(frames) * num_bins;
+  if (keep && cells * sizeof(std::complex<float>) <= kSpectraCacheBytes) keep->resize(cells);
   for (int t = 0; t < frames; ++t) {
     stft_frame(s.data(), s.size(), t, kAfBarkHop, work.window.data(), kAfBarkFftSize,
                work.frame.data());
     work.fft.forward(work.frame.data(), work.bins.data());
     for (int k = 0; k < num_bins; ++k) mean[k] += magnitude(work.bins[k]);
+    if (keep && !keep->empty())
+      std::copy(work.bins.begin(), work.bins.end(), keep->begin() + static_cast<std::size_t>(t) * num_bins);
   }
   for (double& m : mean) m /= frames;
   return mean;
@@ -96,18 +107,24 @@ std::vector<double> band_sums(const std::vector<double>& mean_mag, const BarkFil
   return sums;
 }
 
-// Adjoint of mean_magnitude: given dL/dm_k, adds dL/ds into grad_s.
+// Adjoint of mean_magnitude: given dL/dm_k, adds dL/ds into grad_s. `kept`: the forward
+// pass's spectra (empty: recompute them).
 void mean_magnitude_backward(const std::vector<float>& s, const std::vector<double>& grad_mean,
-                             StftWork& work, std::vector<float>& grad_s) {
+                             const FrameSpectra& kept, StftWork& work, std::vector<float>& grad_s) {
   if (s.empty()) return;
   const int num_bins = kAfBarkFftSize / 2 + 1;
   const int frames = stft_num_frames(s.size(), kAfBarkHop);
   for (int t = 0; t < frames; ++t) {
-    // Recompute the frame's spectrum for its phase (storing all frames would cost
-    // memory proportional to the song length).
-    stft_frame(s.data(), s.size(), t, kAfBarkHop, work.window.data(), kAfBarkFftSize,
-               work.frame.data());
-    work.fft.forward(work.frame.data(), work.bins.data());
+    // The frame's spectrum, for its phase: kept by the forward pass, or recomputed (a long
+    // signal's would cost memory proportional to its length).
+    if (!kept.empty()) {
+      const auto first = kept.begin() + static_cast<std::size_t>(t) * num_bins;
+      std::copy(first, first + num_bins, work.bins.begin());
+    } else {
+      stft_frame(s.data(), s.size(), t, kAfBarkHop, work.window.data(), kAfBarkFftSize,
+                 work.frame.data());
+      work.fft.forward(work.frame.data(), work.bins.data());
+    }
     for (int k = 0; k < num_bins; ++k) {
       const float mag = magnitude(work.bins[k]);
       // d|X|/dX = X/|X|; the mean over frames contributes 1/frames.
@@ -128,6 +145,7 @@ struct Analysis {
   double mid_energy = 0, side_energy = 0;   // mean((L+R)^2), mean((L-R)^2)
   std::vector<float> mid, side;             // M and S signals
   std::vector<double> mid_sums, side_sums;  // Bark band sums before the log
+  FrameSpectra mid_spectra, side_spectra;   // kept for the backward pass (keep_signals)
   AfFeatures features;
 };
 
@@ -171,8 +189,8 @@ Analysis analyze(const Stereo& x, double fs, bool keep_signals) {
 
   const BarkFilterbank& fb = bark_filterbank(fs);
   StftWork work;
-  a.mid_sums = band_sums(mean_magnitude(a.mid, work), fb);
-  a.side_sums = band_sums(mean_magnitude(a.side, work), fb);
+  a.mid_sums = band_sums(mean_magnitude(a.mid, work, keep_signals ? &a.mid_spectra : nullptr), fb);
+  a.side_sums = band_sums(mean_magnitude(a.side, work, keep_signals ? &a.side_spectra : nullptr), fb);
   f.bark_mid.resize(kAfBarkBands);
   f.bark_side.resize(kAfBarkBands);
   for (int b = 0; b < kAfBarkBands; ++b) {
@@ -282,8 +300,8 @@ double af_loss(const Stereo& y, const AfFeatures& target, double fs, Stereo* gra
   }
   StftWork work;
   std::vector<float> g_mid(n, 0.0f), g_side(n, 0.0f);
-  mean_magnitude_backward(a.mid, bark_backward(d_mid, a.mid_sums, fb), work, g_mid);
-  mean_magnitude_backward(a.side, bark_backward(d_side, a.side_sums, fb), work, g_side);
+  mean_magnitude_backward(a.mid, bark_backward(d_mid, a.mid_sums, fb), a.mid_spectra, work, g_mid);
+  mean_magnitude_backward(a.side, bark_backward(d_side, a.side_sums, fb), a.side_spectra, work, g_side);
 
   // Energies are means of squares: d mean(v^2)/dv_i = 2 v_i / n.
   const double k = 2.0 / n;
