@@ -82,8 +82,8 @@ Params initial_params(const ChainInputLevels& levels) {
   for (int k = 0; k < 6; ++k) p[3 * k + 2] = normalized(3 * k + 2, 0.707);  // Q
   p[18] = 0.0;                             // no drive
   p[19] = 0.0;                             // least saturation mix
-  p[20] = normalized(20, 120.0);           // crossovers (where measure_chain_input split)
-  p[21] = normalized(21, 5000.0);
+  p[20] = normalized(20, kStartLowXoverHz);  // where measure_chain_input split the bands
+  p[21] = normalized(21, kStartHighXoverHz);
   p[22] = 0.5;                             // mid-range parallel mix
   for (int b = 0; b < 3; ++b) {
     const int i = 23 + 6 * b;

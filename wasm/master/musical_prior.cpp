@@ -10,7 +10,6 @@
 namespace ito {
 namespace {
 
-constexpr double kStartLowXover = 120.0, kStartHighXover = 5000.0;
 constexpr double kPriorAt6Db = 0.003;  // about 5 % of a typical AF loss after ITO
 
 // The level (dB) that `fraction` of the samples of |a + b| stay below.
@@ -41,7 +40,7 @@ ChainInputLevels measure_chain_input(const Stereo& x, double fs) {
   const std::size_t n = x.frames();
   levels.peak_db = summed_level_percentile_db(x.l.data(), x.r.data(), n, 0.999);
   Crossover xo;
-  xo.design(kStartLowXover, kStartHighXover, fs);
+  xo.design(kStartLowXoverHz, kStartHighXoverHz, fs);
   std::vector<float> la(n), ha(n), bands[3][2];
   for (auto& band : bands)
     for (auto& ch : band) ch.resize(n);

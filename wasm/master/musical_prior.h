@@ -31,8 +31,11 @@ struct ChainStyle {
   bool expert_ranges = false;  // the paper's full ranges instead of the musical ones
 };
 
+// The crossovers ITO starts from (initial_params) and the band levels are measured at.
+inline constexpr double kStartLowXoverHz = 120.0, kStartHighXoverHz = 5000.0;
+
 // Levels of the chain's input that the prior and the starting point are set from (dBFS of
-// |L + R|, the side chains' level), at the starting crossovers (120 Hz, 5 kHz).
+// |L + R|, the side chains' level), at the starting crossovers.
 struct ChainInputLevels {
   double peak_db = 0;               // 99.9th percentile, whole band
   double band_loud_db[3] = {0, 0, 0};  // 90th percentile of the low, mid and high bands
