@@ -119,9 +119,7 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
   const double headroom_gain = kChainInputPeakDb - lin_to_db(std::max(summed_peak(input), 1e-9f));
   result.input_gain_db = std::clamp(std::min(reference_lufs - input_lufs, headroom_gain), -40.0, 40.0);
 
-  result.match_eq = design_match_eq(third_octave_levels(input, fs),
-                                    options.target_balance ? *options.target_balance : third_octave_levels(reference, fs),
-                                    options.match_eq_amount);
+  result.match_eq = design_match_eq(input, reference, fs, options.match_eq_amount, options.target_balance);
   const Stereo excerpt = chain_excerpt(input, result.settings(), fs, options.excerpt_seconds, options.excerpt_count);
   const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
   // The final stage sets the loudness, so ITO matches everything else at that loudness.

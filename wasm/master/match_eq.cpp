@@ -135,8 +135,10 @@ MatchEq design_match_eq(const BandLevels& input, const BandLevels& reference, do
   return eq;
 }
 
-MatchEq design_match_eq(const Stereo& input, const Stereo& reference, double fs, double amount) {
-  return design_match_eq(third_octave_levels(input, fs), third_octave_levels(reference, fs), amount);
+MatchEq design_match_eq(const Stereo& input, const Stereo& reference, double fs, double amount,
+                        const std::optional<BandLevels>& target) {
+  return design_match_eq(third_octave_levels(input, fs), target ? *target : third_octave_levels(reference, fs),
+                         amount);
 }
 
 Stereo apply_match_eq(const Stereo& x, const MatchEq& eq, double fs) {

@@ -15,6 +15,7 @@
 // compensated) on mid and side.
 #pragma once
 #include <array>
+#include <optional>
 
 #include "analysis/tonal_balance.h"
 #include "core/stereo.h"
@@ -39,7 +40,10 @@ inline constexpr double kMatchEqMaxDb = 12.0;
 inline constexpr double kDefaultMatchEqAmount = 1.0;
 
 MatchEq design_match_eq(const BandLevels& input, const BandLevels& reference, double amount);
-MatchEq design_match_eq(const Stereo& input, const Stereo& reference, double fs, double amount);
+// From the signals: toward `target` when given (an ITO target's balance, ito/feature_targets.h),
+// else toward the reference's balance.
+MatchEq design_match_eq(const Stereo& input, const Stereo& reference, double fs, double amount,
+                        const std::optional<BandLevels>& target = std::nullopt);
 
 // x through the Match EQ (x itself when it is not active). Same length, no delay.
 Stereo apply_match_eq(const Stereo& x, const MatchEq& eq, double fs);

@@ -72,9 +72,8 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
                        : analysis_excerpt(plan.normalized_input, fs, options.blackbox_ito_seconds,
                                           options.excerpt_count);
   if (white) {
-    plan.match_eq = design_match_eq(third_octave_levels(plan.normalized_input, fs),
-                                    options.target_balance ? *options.target_balance : third_octave_levels(reference, fs),
-                                    options.match_eq_amount);
+    plan.match_eq =
+        design_match_eq(plan.normalized_input, reference, fs, options.match_eq_amount, options.target_balance);
     plan.psi_excerpt = apply_match_eq(plan.psi_excerpt, plan.match_eq, fs);
     plan.excerpt = plan.psi_excerpt;
     plan.space = musical_search_space(plan.psi_excerpt, fs, options.style);
