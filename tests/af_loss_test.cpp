@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "analysis/fft.h"
+#include "core/parallel.h"
 #include "test_signals.h"
 
 namespace ito {
@@ -193,6 +194,22 @@ TEST(AfLoss, NearlyInvariantToLength) {
   const double loss_looped = af_loss(looped, fx, kFs);
   const double loss_quieter = af_loss(quieter, fx, kFs);
   EXPECT_LT(loss_looped, 0.1 * loss_quieter);
+}
+
+TEST(AfLoss, OneThreadAndTwoGiveTheSameBits) {
+  // Mid and side run on separate threads where there are two; nothing is shared.
+  const Stereo x = testing::music_like(200000, 0.4, 31), ref = testing::music_like(200000, 0.2, 32);
+  const AfFeatures target = compute_af_features(ref, 44100.0);
+  const int saved = num_threads();
+  Stereo g1, g2;
+  set_num_threads(1);
+  const double l1 = af_loss(x, target, 44100.0, &g1);
+  set_num_threads(2);
+  const double l2 = af_loss(x, target, 44100.0, &g2);
+  set_num_threads(saved);
+  EXPECT_EQ(l1, l2);
+  EXPECT_EQ(g1.l, g2.l);
+  EXPECT_EQ(g1.r, g2.r);
 }
 
 TEST(AfLoss, ShortSignalsAreHandled) {

@@ -17,7 +17,7 @@
 #include "nn/activations.h"
 #include "nn/batch_norm.h"
 #include "nn/conv1d.h"
-#include "nn/parallel.h"
+#include "core/parallel.h"
 #include "nn_test_util.h"
 
 namespace ito::nn {

@@ -10,7 +10,7 @@
 #include "dsp/chain.h"
 #include "master/fx_normalize.h"
 #include "models/audio_tensor.h"
-#include "nn/parallel.h"
+#include "core/parallel.h"
 #include "test_signals.h"
 #include "train/trainer.h"
 
@@ -289,8 +289,8 @@ struct Run {
 };
 
 Run short_run(models::ConverterKind kind, int threads) {
-  const int saved = nn::num_threads();
-  nn::set_num_threads(threads);
+  const int saved = num_threads();
+  set_num_threads(threads);
   const SongPool pool{{music(3 * kLen, 40), music(4 * kLen, 41)}};
   const TrainConfig cfg = small_config(21);
   Nets nets(kind, 14);
@@ -303,7 +303,7 @@ Run short_run(models::ConverterKind kind, int threads) {
   }
   run.phi = nets.phi.weights();
   run.psi = nets.psi.weights();
-  nn::set_num_threads(saved);
+  set_num_threads(saved);
   return run;
 }
 

@@ -8,7 +8,7 @@
 #include "models/converter.h"
 #include "models/encoder.h"
 #include "nn/conv1d.h"
-#include "nn/parallel.h"
+#include "core/parallel.h"
 
 namespace ito::bench {
 namespace {
@@ -28,7 +28,7 @@ nn::Tensor noise(int channels, int frames) {
 }
 
 void BM_Conv1dForward(benchmark::State& state) {
-  nn::set_num_threads(1);
+  set_num_threads(1);
   const nn::Conv1dSpec s = spec_of(state);
   const nn::Tensor x = noise(s.in, static_cast<int>(state.range(5)));
   const std::vector<float> w = noise(1, static_cast<int>(s.weight_count())).data, b(s.out, 0.1f);
@@ -39,7 +39,7 @@ void BM_Conv1dForward(benchmark::State& state) {
 }
 
 void BM_Conv1dBackward(benchmark::State& state) {
-  nn::set_num_threads(1);
+  set_num_threads(1);
   const nn::Conv1dSpec s = spec_of(state);
   const nn::Tensor x = noise(s.in, static_cast<int>(state.range(5)));
   const std::vector<float> w = noise(1, static_cast<int>(s.weight_count())).data;
@@ -61,7 +61,7 @@ BENCHMARK(BM_Conv1dBackward)->Apply(conv_shapes);
 
 // Φ on the reference excerpt, then white-box Ψ on the input excerpt (inference form).
 void BM_WhiteBoxInference(benchmark::State& state) {
-  nn::set_num_threads(1);
+  set_num_threads(1);
   models::Encoder phi(models::default_encoder_config());
   phi.init(1);
   phi.fold();
@@ -80,7 +80,7 @@ BENCHMARK(BM_WhiteBoxInference)->Unit(benchmark::kMillisecond);
 
 // Ψ forward with a tape and the backward to z alone (the network's share of an ITO-on-z step).
 void BM_WhiteBoxBackwardToZ(benchmark::State& state) {
-  nn::set_num_threads(1);
+  set_num_threads(1);
   models::Converter psi(models::default_whitebox_config(128));
   psi.init(2);
   psi.fold();

@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "analysis/fft.h"
+#include "core/parallel.h"
 
 namespace ito {
 namespace {
@@ -187,10 +188,15 @@ Analysis analyze(const Stereo& x, double fs, bool keep_signals) {
   const double total = a.mean_square[0] + a.mean_square[1];
   f.imbalance = (a.mean_square[1] - a.mean_square[0]) / std::max(total, kEnergyFloor);
 
-  const BarkFilterbank& fb = bark_filterbank(fs);
-  StftWork work;
-  a.mid_sums = band_sums(mean_magnitude(a.mid, work, keep_signals ? &a.mid_spectra : nullptr), fb);
-  a.side_sums = band_sums(mean_magnitude(a.side, work, keep_signals ? &a.side_spectra : nullptr), fb);
+  // Mid and side are independent STFTs: one per thread where there are two (each thread
+  // has its own FFT plan and buffers), with the same result as one after the other.
+  parallel_for(2, [&](int which) {
+    const BarkFilterbank& fb = bark_filterbank(fs);
+    StftWork work;
+    std::vector<float>& signal = which == 0 ? a.mid : a.side;
+    FrameSpectra* keep = keep_signals ? (which == 0 ? &a.mid_spectra : &a.side_spectra) : nullptr;
+    (which == 0 ? a.mid_sums : a.side_sums) = band_sums(mean_magnitude(signal, work, keep), fb);
+  });
   f.bark_mid.resize(kAfBarkBands);
   f.bark_side.resize(kAfBarkBands);
   for (int b = 0; b < kAfBarkBands; ++b) {
@@ -292,16 +298,20 @@ double af_loss(const Stereo& y, const AfFeatures& target, double fs, Stereo* gra
   const double g_mid_e = a.mid_energy > kEnergyFloor ? -g_w * a.side_energy / (mid_e * mid_e) : 0.0;
 
   // Bark spectra -> dL/dM, dL/dS (float, accumulated frame by frame).
-  const BarkFilterbank& fb = bark_filterbank(fs);
   const double g_band = 2.0 * kAfWeightBark / (2 * kAfBarkBands);
   for (int b = 0; b < kAfBarkBands; ++b) {
     d_mid[b] *= g_band;
     d_side[b] *= g_band;
   }
-  StftWork work;
   std::vector<float> g_mid(n, 0.0f), g_side(n, 0.0f);
-  mean_magnitude_backward(a.mid, bark_backward(d_mid, a.mid_sums, fb), a.mid_spectra, work, g_mid);
-  mean_magnitude_backward(a.side, bark_backward(d_side, a.side_sums, fb), a.side_spectra, work, g_side);
+  parallel_for(2, [&](int which) {  // as in analyze(): mid and side are independent
+    const BarkFilterbank& fb = bark_filterbank(fs);
+    StftWork work;
+    if (which == 0)
+      mean_magnitude_backward(a.mid, bark_backward(d_mid, a.mid_sums, fb), a.mid_spectra, work, g_mid);
+    else
+      mean_magnitude_backward(a.side, bark_backward(d_side, a.side_sums, fb), a.side_spectra, work, g_side);
+  });
 
   // Energies are means of squares: d mean(v^2)/dv_i = 2 v_i / n.
   const double k = 2.0 / n;

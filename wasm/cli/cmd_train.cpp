@@ -17,7 +17,7 @@
 #include "cli/progress.h"
 #include "cli/train_data.h"
 #include "models/model_file.h"
-#include "nn/parallel.h"
+#include "core/parallel.h"
 
 namespace ito {
 namespace {
@@ -100,7 +100,7 @@ int run_train(const std::vector<std::string>& argv) {
   if (total_steps < 0 || cfg.batch < 1 || cfg.batch > 256 || !(cfg.segment_seconds >= 0.5) || !(cfg.lr > 0) ||
       !(cfg.logit_penalty >= 0))
     throw UsageError("need --steps >= 0, --batch 1..256, --seconds >= 0.5, --lr > 0, --logit-penalty >= 0");
-  if (args.has("threads")) nn::set_num_threads(static_cast<int>(args.number("threads", 1)));
+  if (args.has("threads")) set_num_threads(static_cast<int>(args.number("threads", 1)));
   const int val_every = static_cast<int>(args.number("val-every", 200));
   const int save_every = static_cast<int>(args.number("save-every", 200));
   const int val_examples = static_cast<int>(args.number("val-examples", 16));
@@ -167,7 +167,7 @@ int run_train(const std::vector<std::string>& argv) {
     train::TrainConfig vcfg = cfg;
     vcfg.seed = 12345;
     val_set.resize(val_examples);
-    nn::parallel_for(val_examples, [&](int i) { val_set[i] = train::make_example(val_pool, stats, vcfg, 1, i); });
+    parallel_for(val_examples, [&](int i) { val_set[i] = train::make_example(val_pool, stats, vcfg, 1, i); });
   }
   auto validate = [&]() -> double {
     if (val_set.empty()) return NAN;
@@ -214,7 +214,7 @@ int run_train(const std::vector<std::string>& argv) {
     }
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<train::Example> batch(cfg.batch);
-    nn::parallel_for(cfg.batch, [&](int i) { batch[i] = train::make_example(pool, stats, cfg, step, i); });
+    parallel_for(cfg.batch, [&](int i) { batch[i] = train::make_example(pool, stats, cfg, step, i); });
     const double loss = trainer.train_step(batch);
     ++step;
     trained_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

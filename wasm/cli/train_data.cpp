@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "cli/audio_io.h"
-#include "nn/parallel.h"
+#include "core/parallel.h"
 #include "train/rng.h"
 
 namespace ito {
@@ -71,7 +71,7 @@ train::SongPool load_song_pool(const std::vector<SongEntry>& songs, const std::s
 
   train::SongPool pool;
   pool.songs.resize(chosen.size());
-  nn::parallel_for(static_cast<int>(chosen.size()), [&](int i) {
+  parallel_for(static_cast<int>(chosen.size()), [&](int i) {
     try {
       pool.songs[i] = load_window(chosen[i]->path, starts[i], window_s, fs);
     } catch (const std::exception& e) {

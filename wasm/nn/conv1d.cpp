@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "nn/kernel_clones.h"
-#include "nn/parallel.h"
+#include "core/parallel.h"
 
 namespace ito::nn {
 namespace {

@@ -6,7 +6,7 @@
 #include "analysis/mss_loss.h"
 #include "dsp/chain.h"
 #include "models/audio_tensor.h"
-#include "nn/parallel.h"
+#include "core/parallel.h"
 #include "train/random_effect.h"
 
 namespace ito::train {
@@ -93,7 +93,7 @@ double Trainer::run(const std::vector<Example>& batch, bool training, std::vecto
   converter_.forward(x_in, z, training, white ? &p : nullptr, white ? nullptr : &y_hat, backward ? &conv_tape : nullptr);
   if (white) {
     g_params.assign(n, std::vector<float>(models::kWhiteBoxOutputs, 0.0f));
-    nn::parallel_for(n, [&](int e) {
+    parallel_for(n, [&](int e) {
       Chain chain(cfg_.fs);
       Params params;
       for (int j = 0; j < kNumParams; ++j) params[j] = p[e][j];
@@ -109,7 +109,7 @@ double Trainer::run(const std::vector<Example>& batch, bool training, std::vecto
     });
   } else {
     g_audio.resize(n);
-    nn::parallel_for(n, [&](int e) {
+    parallel_for(n, [&](int e) {
       Stereo g;
       losses[e] = mss_loss(models::to_stereo(y_hat[e]), batch[e].y, backward ? &g : nullptr);
       if (!backward) return;

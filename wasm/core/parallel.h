@@ -4,7 +4,7 @@
 #pragma once
 #include <functional>
 
-namespace ito::nn {
+namespace ito {
 
 // Sets the number of worker threads (1 = serial). Default: hardware concurrency.
 // Call it before work starts, not while another thread is inside parallel_for.
@@ -15,4 +15,4 @@ int num_threads();
 // If fn throws, the remaining indices may be skipped and the first exception is rethrown.
 void parallel_for(int n, const std::function<void(int)>& fn);
 
-}  // namespace ito::nn
+}  // namespace ito

@@ -1,4 +1,4 @@
-#include "nn/parallel.h"
+#include "core/parallel.h"
 
 #include <algorithm>
 #include <atomic>
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace ito::nn {
+namespace ito {
 namespace {
 
 #ifndef __EMSCRIPTEN__
@@ -118,4 +118,4 @@ void parallel_for(int n, const std::function<void(int)>& fn) {
   for (int i = 0; i < n; ++i) fn(i);
 }
 
-}  // namespace ito::nn
+}  // namespace ito
