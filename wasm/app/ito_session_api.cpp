@@ -175,7 +175,7 @@ val next(bool export_tape) {
     if (s.stepper->done()) {
       if (!s.polish_due()) return status_object(s);
       if (!s.polish) {
-        s.polish.emplace(s.plan.excerpt, s.plan.objective, kSampleRate,
+        s.polish.emplace(s.plan.theta_excerpt, s.plan.objective, kSampleRate,
                          polish_start(s.plan, s.stepper->result(), s.start_params, kSampleRate),
                          theta_polish_options(s.options.theta_steps, s.plan.space));
       }

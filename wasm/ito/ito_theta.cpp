@@ -10,8 +10,16 @@ namespace ito {
 
 ItoThetaStepper::ItoThetaStepper(const Stereo& input, const Objective& objective, double fs, const Params& init,
                                  const ItoOptions& options)
-    : input_(input), objective_(objective), options_(options), chain_(fs), params_(options.space.project(init)),
-      optimizer_(kNumParams, options.optimizer) {
+    : owned_(single_segment(input)), excerpt_(owned_), objective_(objective), options_(options),
+      chain_(excerpt_, fs), params_(options.space.project(init)), optimizer_(kNumParams, options.optimizer) {
+  chain_.set_switches(options.space.enabled);
+  result_.initial = result_.best = params_;
+}
+
+ItoThetaStepper::ItoThetaStepper(const SegmentedExcerpt& excerpt, const Objective& objective, double fs,
+                                 const Params& init, const ItoOptions& options)
+    : excerpt_(excerpt), objective_(objective), options_(options), chain_(excerpt_, fs),
+      params_(options.space.project(init)), optimizer_(kNumParams, options.optimizer) {
   chain_.set_switches(options.space.enabled);
   result_.initial = result_.best = params_;
 }
@@ -19,7 +27,7 @@ ItoThetaStepper::ItoThetaStepper(const Stereo& input, const Objective& objective
 ItoProgress ItoThetaStepper::evaluate() {
   const int step = static_cast<int>(result_.loss_curve.size());
   chain_.set_params(params_);
-  chain_.process(input_, output_, &tape_);
+  chain_.process(output_, true);
   const double loss = objective_(output_, &grad_output_) + options_.space.prior(params_);
   result_.loss_curve.push_back(loss);
   if (step == 0) result_.initial_loss = result_.best_loss = loss;
@@ -40,7 +48,7 @@ void ItoThetaStepper::advance() {
   } else if (since_improvement_ >= options_.patience || !std::isfinite(loss)) {
     done_ = true, result_.stop = ItoStop::EarlyStop;
   } else {
-    chain_.backward(tape_, grad_output_, nullptr, grad_);
+    chain_.backward(grad_output_, grad_);
     options_.space.prior(params_, grad_.data());
     optimizer_.step(params_.data(), grad_.data());
     params_ = options_.space.project(params_);
@@ -53,9 +61,9 @@ void ItoThetaStepper::stop() {
   result_.stop = ItoStop::Callback;
 }
 
-ItoResult ito_on_theta(const Stereo& input, const Objective& objective, double fs, const Params& init,
-                       const ItoOptions& options, const ItoCallback& callback) {
-  ItoThetaStepper stepper(input, objective, fs, init, options);
+namespace {
+
+ItoResult run_stepper(ItoThetaStepper& stepper, const ItoCallback& callback) {
   for (;;) {
     const ItoProgress progress = stepper.evaluate();
     if (callback && !callback(progress)) {
@@ -66,6 +74,20 @@ ItoResult ito_on_theta(const Stereo& input, const Objective& objective, double f
     if (stepper.done()) break;
   }
   return stepper.result();
+}
+
+}  // namespace
+
+ItoResult ito_on_theta(const Stereo& input, const Objective& objective, double fs, const Params& init,
+                       const ItoOptions& options, const ItoCallback& callback) {
+  ItoThetaStepper stepper(input, objective, fs, init, options);
+  return run_stepper(stepper, callback);
+}
+
+ItoResult ito_on_theta(const SegmentedExcerpt& excerpt, const Objective& objective, double fs, const Params& init,
+                       const ItoOptions& options, const ItoCallback& callback) {
+  ItoThetaStepper stepper(excerpt, objective, fs, init, options);
+  return run_stepper(stepper, callback);
 }
 
 const char* stop_name(ItoStop stop) {

@@ -11,6 +11,7 @@
 #include "ito/objective.h"
 #include "ito/optimizer.h"
 #include "ito/search_space.h"
+#include "ito/segmented_chain.h"
 
 namespace ito {
 
@@ -52,9 +53,12 @@ struct ItoResult {
 // worker, between messages); ito_on_theta() drives it, so both take the same steps:
 //   for (;;) { const ItoProgress p = s.evaluate(); if (!callback(p)) { s.stop(); break; }
 //              s.advance(); if (s.done()) break; }
-// `input` and `objective` must outlive the stepper.
+// `excerpt` and `objective` must outlive the stepper. The objective sees the excerpt's
+// segment bodies (segmented_chain.h); a plain Stereo input is one segment.
 class ItoThetaStepper {
  public:
+  ItoThetaStepper(const SegmentedExcerpt& excerpt, const Objective& objective, double fs, const Params& init,
+                  const ItoOptions& options);
   ItoThetaStepper(const Stereo& input, const Objective& objective, double fs, const Params& init,
                   const ItoOptions& options);
   // The loss at the current parameters (it becomes the best if it improves on it).
@@ -66,11 +70,11 @@ class ItoThetaStepper {
   const ItoResult& result() const { return result_; }
 
  private:
-  const Stereo& input_;
+  SegmentedExcerpt owned_;  // a plain input, as one segment
+  const SegmentedExcerpt& excerpt_;
   const Objective& objective_;
   ItoOptions options_;
-  Chain chain_;
-  ChainTape tape_;
+  SegmentedChain chain_;
   Stereo output_, grad_output_;
   Params params_, grad_{};
   AdamOptimizer optimizer_;
@@ -79,7 +83,10 @@ class ItoThetaStepper {
   bool done_ = false;
 };
 
-// Minimizes objective(chain(input; params)) from `init`.
+// Minimizes objective(chain(input; params)) from `init`; with a segmented excerpt, the
+// objective of the segments' outputs (their bodies, concatenated).
+ItoResult ito_on_theta(const SegmentedExcerpt& excerpt, const Objective& objective, double fs, const Params& init,
+                       const ItoOptions& options, const ItoCallback& callback = {});
 ItoResult ito_on_theta(const Stereo& input, const Objective& objective, double fs, const Params& init,
                        const ItoOptions& options, const ItoCallback& callback = {});
 

@@ -48,6 +48,44 @@ Stereo analysis_excerpt(const Stereo& x, double fs, double total_seconds, int co
   return out;
 }
 
+SegmentedExcerpt ito_excerpt(const Stereo& input, const MasterSettings& settings, double fs, double total_seconds,
+                             int count, double warmup_seconds) {
+  const std::size_t n = input.frames(), total = static_cast<std::size_t>(total_seconds * fs);
+  const std::size_t warmup = static_cast<std::size_t>(std::max(0.0, warmup_seconds) * fs);
+  count = std::max(count, 1);
+  // Segment bodies in the track: the whole track in `count` pieces, or analysis_excerpt's.
+  std::vector<std::pair<std::size_t, std::size_t>> bodies;  // begin, length
+  if (n <= total) {
+    const std::size_t pieces = std::clamp<std::size_t>(n / std::max<std::size_t>(warmup, 1), 1, count);
+    for (std::size_t s = 0; s < pieces; ++s) bodies.emplace_back(s * n / pieces, (s + 1) * n / pieces - s * n / pieces);
+  } else {
+    const std::size_t segment = total / count;
+    for (int s = 0; s < count; ++s) {
+      const std::size_t centre = static_cast<std::size_t>((s + 0.5) / count * n);
+      bodies.emplace_back(centre > segment / 2 ? centre - segment / 2 : 0, segment);
+    }
+  }
+  // Each piece is level-matched and Match-EQ'd with the FIR's reach of the track on both
+  // sides, so its warm-up and body are what the whole track's render has there (no splice
+  // between pieces ever reaches the FIR).
+  SegmentedExcerpt e;
+  const std::size_t reach = settings.match_eq.active() ? kMatchEqReachFrames : 0;
+  for (const auto& [begin, length] : bodies) {
+    const std::size_t w = std::min(warmup, begin);
+    const std::size_t before = std::min(reach, begin - w), after = std::min(reach, n - begin - length);
+    Stereo part = slice(input, begin - w - before, before + w + length + after);
+    apply_gain(part, settings.input_gain_db);
+    part = apply_match_eq(part, settings.match_eq, fs);
+    e.segments.push_back({e.audio.frames(), w, length});
+    for (int c = 0; c < 2; ++c) {
+      std::vector<float>& dst = c ? e.audio.r : e.audio.l;
+      const float* src = part.channel(c) + before;
+      dst.insert(dst.end(), src, src + w + length);
+    }
+  }
+  return e;
+}
+
 Stereo loudest_section(const Stereo& x, double fs, double seconds) {
   const std::size_t length = static_cast<std::size_t>(seconds * fs);
   if (x.frames() <= length) return x;
@@ -120,10 +158,11 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
   result.input_gain_db = std::clamp(std::min(reference_lufs - input_lufs, headroom_gain), -40.0, 40.0);
 
   result.match_eq = design_match_eq(input, reference, fs, options.match_eq_amount, options.target_balance);
-  const Stereo excerpt = chain_excerpt(input, result.settings(), fs, options.excerpt_seconds, options.excerpt_count);
+  const SegmentedExcerpt excerpt =
+      ito_excerpt(input, result.settings(), fs, options.excerpt_seconds, options.excerpt_count, options.warmup_seconds);
   const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
   // The final stage sets the loudness, so ITO matches everything else at that loudness.
-  const ChainInputLevels levels = measure_chain_input(excerpt, fs);
+  const ChainInputLevels levels = measure_chain_input(excerpt_bodies(excerpt), fs);
   ItoOptions ito_options = options.ito;
   ito_options.space = musical_search_space(levels, options.style);
   result.switches = ito_options.space.enabled;

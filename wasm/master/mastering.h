@@ -27,12 +27,19 @@ struct MasterSettings {
   double input_gain_db = 0;  // level match ahead of everything
 };
 
+// Long enough for the compressors' and limiter's envelopes (release 90 ms and up in the
+// musical ranges) and the Match EQ's FIR (93 ms each side) to settle.
+constexpr double kDefaultWarmupSeconds = 0.5;
+
 struct MasteringOptions {
   ItoOptions ito;                      // its `space` is set from `style` and the input
   ChainStyle style;                    // musical ranges and saturation (musical_prior.h)
   double match_eq_amount = kDefaultMatchEqAmount;  // 0: no Match EQ
   double excerpt_seconds = 30.0;       // total audio ITO optimizes on
   int excerpt_count = 6;               // evenly spaced segments making up the excerpt
+  // Each segment's chain starts this long before it in the track (segmented_chain.h), so the
+  // segments are independent and run in parallel.
+  double warmup_seconds = kDefaultWarmupSeconds;
   std::optional<double> target_lufs;   // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
   // What ITO matches; default: the reference's AF features (ito/feature_targets.h makes
@@ -73,6 +80,12 @@ Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOpti
 // Match EQ (for a model's master, `input` is the Fx-normalized one and the gain 0).
 Stereo chain_excerpt(const Stereo& input, const MasterSettings& settings, double fs, double seconds = 30.0,
                      int count = 6);
+
+// What ITO on Θ optimizes on: the `count` segments of analysis_excerpt (or, for a track no
+// longer than `total_seconds`, the whole track cut into `count` pieces), each preceded by
+// up to `warmup_seconds` of the track before it; level-matched and through the Match EQ.
+SegmentedExcerpt ito_excerpt(const Stereo& input, const MasterSettings& settings, double fs, double total_seconds,
+                             int count, double warmup_seconds);
 
 // `count` evenly spaced segments concatenated, `total_seconds` in all (the whole
 // signal if it is shorter).

@@ -10,6 +10,7 @@ namespace ito {
 namespace {
 
 constexpr int kTaps = 8192;      // FIR length (resolution about 5 Hz at 44.1 kHz: the 20-40 Hz bands)
+static_assert(kMatchEqReachFrames == kTaps / 2);
 constexpr int kFftSize = 16384;  // overlap-add block: kFftSize - kTaps new samples per FFT
 // A band's boost is capped at its floor (median bin, dB, normalized) + kBoostRoomDb: bands
 // the input leaves nearly empty, or where it holds only a tone's skirt, get little or no

@@ -15,6 +15,7 @@
 // compensated) on mid and side.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <optional>
 
 #include "analysis/tonal_balance.h"
@@ -38,6 +39,9 @@ double curve_gain_db(const BandCurve& curve, double amount, double f);
 inline constexpr double kMatchEqMaxDb = 12.0;
 // The amount by default, in every mode that has a chain (models/README.md, "Clean masters").
 inline constexpr double kDefaultMatchEqAmount = 1.0;
+// How far the FIR reaches on either side of a sample: a part of a track run through
+// apply_match_eq with this much of the track on both sides is exact in its middle.
+inline constexpr std::size_t kMatchEqReachFrames = 4096;
 
 MatchEq design_match_eq(const BandLevels& input, const BandLevels& reference, double amount);
 // From the signals: toward `target` when given (an ITO target's balance, ito/feature_targets.h),
