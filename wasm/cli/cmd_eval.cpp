@@ -97,7 +97,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 int run_eval(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"steps", "ito-steps", "theta-steps", "bb-ito-steps", "modes", "markdown", "csv", "limit", "external",
-                   "match-eq", "character", "masters-out"},
+                   "match-eq", "character", "masters-out", "excerpt", "excerpt-count"},
                   {"expert-ranges"});
   if (args.positional().size() != 1) throw UsageError("eval takes one PAIRS.tsv (columns: input, reference)");
   const int theta_steps = static_cast<int>(args.number("steps", 100));
@@ -115,6 +115,11 @@ int run_eval(const std::vector<std::string>& argv) {
   style.character = args.number("character", 0.0);
   style.expert_ranges = args.has("expert-ranges");
   const double match_eq = args.number("match-eq", kDefaultMatchEqAmount);
+  // The audio ITO optimizes on (ito-theta and white-box modes): total seconds and segments.
+  const double excerpt_seconds = args.number("excerpt", MasteringOptions{}.excerpt_seconds);
+  const int excerpt_count = static_cast<int>(args.number("excerpt-count", MasteringOptions{}.excerpt_count));
+  if (!(excerpt_seconds >= 1 && excerpt_seconds <= 600) || excerpt_count < 1 || excerpt_count > 100)
+    throw UsageError("--excerpt must be in 1..600 s and --excerpt-count in 1..100");
   if (!(style.character >= 0 && style.character <= 1) || !(match_eq >= 0 && match_eq <= 1.5))
     throw UsageError("--character must be in 0..1 and --match-eq in 0..1.5");
   for (const auto& m : modes)
@@ -174,6 +179,8 @@ int run_eval(const std::vector<std::string>& argv) {
         o.ito.max_steps = theta_steps;
         o.style = style;
         o.match_eq_amount = match_eq;
+        o.excerpt_seconds = excerpt_seconds;
+        o.excerpt_count = excerpt_count;
         const MasteringResult r = master_with_reference(input.audio, reference.audio, fs, o);
         out = r.output;
         steps = r.ito.steps;
@@ -187,6 +194,8 @@ int run_eval(const std::vector<std::string>& argv) {
         if (mode == "white-box+ito+theta") o.theta_steps = polish_steps;
         o.style = style;
         o.match_eq_amount = match_eq;
+        o.excerpt_seconds = excerpt_seconds;
+        o.excerpt_count = excerpt_count;
         const ModelMasteringResult r =
             master_with_model(input.audio, reference.audio, fs, white ? wb : *bb, stats, o);
         out = r.output;

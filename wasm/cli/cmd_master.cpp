@@ -153,7 +153,15 @@ int run_master(const std::vector<std::string>& argv) {
 
   MasterRun result;
   ProgressBar bar("ITO", use_model ? model_options.ito.max_steps + model_options.theta_steps : options.ito.max_steps);
+  // Phase times for --json: the ITO callbacks mark where the optimization starts and ends.
+  using Clock = std::chrono::steady_clock;
+  const auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  const double decode_s = since(start);
+  const auto master_start = Clock::now();
+  std::optional<Clock::time_point> ito_start, ito_end;
   auto show = [&](int step, double loss) {
+    if (!ito_start) ito_start = Clock::now();
+    ito_end = Clock::now();
     char info[64];
     std::snprintf(info, sizeof info, "AF loss %.4f", loss);
     bar.update(step, info);
@@ -184,6 +192,10 @@ int run_master(const std::vector<std::string>& argv) {
         r.switches, fs);
   }
   bar.finish();
+  const double master_s = since(master_start);
+  const double prepare_s = ito_start ? std::chrono::duration<double>(*ito_start - master_start).count() : 0.0;
+  const double ito_s = ito_start ? std::chrono::duration<double>(*ito_end - *ito_start).count() : 0.0;
+  const auto write_start = Clock::now();
 
   const std::size_t clamped = write_wav24_atomic(output_path, result.output, fs, force, inputs);
   if (clamped) std::fprintf(stderr, "itomaster: warning: %zu samples were clamped\n", clamped);
@@ -193,6 +205,7 @@ int run_master(const std::vector<std::string>& argv) {
   const double af_before = af_loss(input.audio, ref_features, fs, nullptr, &terms_before);
   const double af_after = af_loss(result.output, ref_features, fs, nullptr, &terms_after);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double write_report_s = since(write_start);
 
   if (args.has("params-out") || args.has("json")) {
     const TrackMetrics mi = measure_track(input.audio, fs), mr = measure_track(reference.audio, fs),
@@ -212,6 +225,11 @@ int run_master(const std::vector<std::string>& argv) {
         .field("limiter_gain_reduction_db", result.finalize.max_gain_reduction_db)
         .field("steps", result.steps).field("stop", stop_name(result.stop))
         .field("seconds", seconds);
+    // decode: load and resample both files (and models); prepare: level match, Match EQ,
+    // excerpts, target features (and Fx-normalization, Φ); ito: the optimization; finish: the
+    // full-length render and the final stage (and stage effort); write: the WAV and the AF losses.
+    w.begin_object("timings_s").field("decode", decode_s).field("prepare", prepare_s).field("ito", ito_s)
+        .field("finish", master_s - prepare_s - ito_s).field("write", write_report_s).end_object();
     w.key("loss_curve").values(result.loss_curve);
     if (result.has_params) {
       w.field("saturator_on", result.switches[static_cast<int>(Processor::Distortion)]);

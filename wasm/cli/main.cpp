@@ -44,7 +44,7 @@ constexpr const char* kUsage = R"(usage:
       [--max-minutes M] [--logit-penalty X]
       self-supervised training of the reference encoder and converter (models/TRAINING.md)
   itomaster eval PAIRS.tsv [--steps N] [--ito-steps N] [--theta-steps N] [--bb-ito-steps N] [--modes a,b,..]
-      [--markdown FILE] [--csv FILE] [--limit N]
+      [--markdown FILE] [--csv FILE] [--limit N] [--excerpt S] [--excerpt-count N]
       every mode (input, fxnorm, ito-theta, white-box[+ito[+theta]], black-box[+ito]) over pairs:
       AF loss, DRV, embedding cosine similarity, loudness error, true peak, seconds
   itomaster export-onnx --model MODEL.itom --out-dir DIR [--force]
