@@ -175,7 +175,7 @@ val next(bool export_tape) {
     if (s.stepper->done()) {
       if (!s.polish_due()) return status_object(s);
       if (!s.polish) {
-        s.polish.emplace(s.plan.theta_excerpt, s.plan.objective, kSampleRate,
+        s.polish.emplace(s.plan.segments, s.plan.objective, kSampleRate,
                          polish_start(s.plan, s.stepper->result(), s.start_params, kSampleRate),
                          theta_polish_options(s.options.theta_steps, s.plan.space));
       }
@@ -190,7 +190,8 @@ val next(bool export_tape) {
     const std::vector<float>& z = s.stepper->next_z();
     if (s.white() && gradient && export_tape) {
       s.tape = {};
-      s.pending = evaluate_white_box(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, s.plan.space, &s.tape);
+      s.pending = evaluate_white_box(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, s.plan.space, &s.tape,
+                                     &s.plan.segments);
       if (!s.pending.grad_params.empty()) {
         s.awaiting_gradient = true;
         std::vector<float> p(s.pending.params.begin(), s.pending.params.end());
@@ -206,7 +207,7 @@ val next(bool export_tape) {
     Params params{};
     std::vector<float> gz;
     const double loss = evaluate_z(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, s.plan.space, &params,
-                                   gradient ? &gz : nullptr);
+                                   gradient ? &gz : nullptr, s.white() ? &s.plan.segments : nullptr);
     s.stepper->report(loss, s.white() ? &params : nullptr, gradient ? &gz : nullptr);
     return status_object(s);
   } catch (const std::exception& e) {

@@ -4,7 +4,6 @@
 #include <optional>
 #include <stdexcept>
 
-#include "dsp/chain.h"
 #include "ito/optimizer.h"
 #include "models/audio_tensor.h"
 
@@ -28,23 +27,23 @@ Params predict_params(const models::Converter& psi, const Stereo& x, const std::
 
 WhiteBoxEvaluation evaluate_white_box(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
                                       const Objective& objective, double fs, const SearchSpace& space,
-                                      models::Converter::Tape* tape) {
+                                      models::Converter::Tape* tape, const SegmentedExcerpt* segments) {
   std::vector<std::vector<float>> p;
   // forward() only reads the weights when not training.
   const_cast<models::Converter&>(psi).forward({models::to_tensor(x)}, {z}, false, &p, nullptr, tape);
   WhiteBoxEvaluation e;
   const Params raw = to_params(p.front());
   e.params = space.project(raw);
-  Chain chain(fs);
+  const SegmentedExcerpt whole = segments ? SegmentedExcerpt{} : single_segment(x);
+  SegmentedChain chain(segments ? *segments : whole, fs);
   chain.set_switches(space.enabled);
-  ChainTape chain_tape;
   Stereo output, grad_output;
   chain.set_params(e.params);
-  chain.process(x, output, tape ? &chain_tape : nullptr);
+  chain.process(output, tape != nullptr);
   e.loss = objective(output, tape ? &grad_output : nullptr) + space.prior(e.params);
   if (!tape || !std::isfinite(e.loss)) return e;
   Params gp{};
-  chain.backward(chain_tape, grad_output, nullptr, gp);
+  chain.backward(grad_output, gp);
   space.prior(e.params, gp.data());
   space.mask_gradient(raw, gp.data());
   e.grad_params.assign(gp.begin(), gp.end());
@@ -61,10 +60,10 @@ std::vector<float> converter_backward_z(const models::Converter& psi, const mode
 
 double evaluate_z(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
                   const Objective& objective, double fs, const SearchSpace& space, Params* params,
-                  std::vector<float>* gz) {
+                  std::vector<float>* gz, const SegmentedExcerpt* segments) {
   models::Converter::Tape tape;
   if (psi.kind() == models::ConverterKind::WhiteBox) {
-    const WhiteBoxEvaluation e = evaluate_white_box(psi, x, z, objective, fs, space, gz ? &tape : nullptr);
+    const WhiteBoxEvaluation e = evaluate_white_box(psi, x, z, objective, fs, space, gz ? &tape : nullptr, segments);
     if (params) *params = e.params;
     if (gz && !e.grad_params.empty()) *gz = converter_backward_z(psi, tape, e.grad_params);
     return e.loss;
@@ -170,7 +169,7 @@ void ItoZStepper::advance() {
 
 ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::vector<float>& z_init,
                     const Objective& objective, double fs, const ItoZOptions& options,
-                    const ItoZCallback& callback, const SearchSpace& space) {
+                    const ItoZCallback& callback, const SearchSpace& space, const SegmentedExcerpt* segments) {
   if (!psi.folded()) throw std::invalid_argument("ito_on_z: the converter must be in inference form (folded)");
   const bool white = psi.kind() == models::ConverterKind::WhiteBox;
   ItoZStepper stepper(z_init, options);
@@ -179,7 +178,7 @@ ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::ve
     Params params{};
     std::vector<float> gz;
     const double loss =
-        evaluate_z(psi, x, stepper.next_z(), objective, fs, space, &params, gradient ? &gz : nullptr);
+        evaluate_z(psi, x, stepper.next_z(), objective, fs, space, &params, gradient ? &gz : nullptr, segments);
     stepper.report(loss, white ? &params : nullptr, gradient ? &gz : nullptr);
     if (callback && !callback(stepper.progress())) stepper.stop();
   }

@@ -13,6 +13,7 @@
 #include "dsp/params.h"
 #include "ito/ito_theta.h"
 #include "ito/search_space.h"
+#include "ito/segmented_chain.h"
 #include "models/converter.h"
 
 namespace ito {
@@ -103,9 +104,12 @@ struct WhiteBoxEvaluation {
   Params params{};              // Ψ(x, z)
   std::vector<float> grad_params;  // dL/dΘ (46 values; empty without a tape or for a non-finite loss)
 };
+// `segments`: what the chain processes, when not x itself (the same audio with warm-ups,
+// segmented_chain.h); the objective sees its segment bodies.
 WhiteBoxEvaluation evaluate_white_box(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
                                       const Objective& objective, double fs, const SearchSpace& space,
-                                      models::Converter::Tape* tape = nullptr);
+                                      models::Converter::Tape* tape = nullptr,
+                                      const SegmentedExcerpt* segments = nullptr);
 // dL/dz from a white-box tape and dL/dΘ (Ψ's hand-written backward).
 std::vector<float> converter_backward_z(const models::Converter& psi, const models::Converter::Tape& tape,
                                         const std::vector<float>& grad_params);
@@ -114,12 +118,14 @@ std::vector<float> converter_backward_z(const models::Converter& psi, const mode
 // in C++: what ito_on_z() evaluates. params (white-box only) receives Ψ(x, z) clamped into space.
 double evaluate_z(const models::Converter& psi, const Stereo& x, const std::vector<float>& z,
                   const Objective& objective, double fs, const SearchSpace& space, Params* params,
-                  std::vector<float>* gz);
+                  std::vector<float>* gz, const SegmentedExcerpt* segments = nullptr);
 
-// x: the (Fx-normalized) input excerpt. psi must be folded (inference form).
+// x: the (Fx-normalized) input excerpt. psi must be folded (inference form). White-box:
+// `segments`, when given, is what the chain processes (see evaluate_white_box).
 ItoZResult ito_on_z(const Stereo& x, const models::Converter& psi, const std::vector<float>& z_init,
                     const Objective& objective, double fs, const ItoZOptions& options,
-                    const ItoZCallback& callback = {}, const SearchSpace& space = {});
+                    const ItoZCallback& callback = {}, const SearchSpace& space = {},
+                    const SegmentedExcerpt* segments = nullptr);
 
 // Ψ's chain parameters for one input and embedding (white-box).
 Params predict_params(const models::Converter& psi, const Stereo& x, const std::vector<float>& z);

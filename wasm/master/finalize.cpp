@@ -7,6 +7,7 @@
 
 #include "analysis/loudness.h"
 #include "analysis/true_peak.h"
+#include "core/parallel.h"
 
 namespace ito {
 namespace {
@@ -40,8 +41,8 @@ std::vector<float> lookahead_peaks(const std::vector<float>& tp, std::size_t loo
 class LookaheadLimiter {
  public:
   LookaheadLimiter(const Stereo& x, double fs, const FinalizeOptions& opt) {
-    std::vector<float> tp = true_peak_envelope(x.l.data(), x.frames(), fs);
-    const std::vector<float> tp_r = true_peak_envelope(x.r.data(), x.frames(), fs);
+    std::vector<float> tp, tp_r;  // the channels are independent: one thread each where there are two
+    parallel_for(2, [&](int c) { (c ? tp_r : tp) = true_peak_envelope(x.channel(c), x.frames(), fs); });
     for (std::size_t i = 0; i < tp.size(); ++i) {
       tp[i] = std::max(tp[i], tp_r[i]);
       peak_ = std::max(peak_, static_cast<double>(tp[i]));

@@ -77,7 +77,7 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
     plan.psi_excerpt = apply_match_eq(plan.psi_excerpt, plan.match_eq, fs);
     plan.excerpt = plan.psi_excerpt;
     plan.space = musical_search_space(plan.psi_excerpt, fs, options.style);
-    plan.theta_excerpt = ito_excerpt(plan.normalized_input, MasterSettings{{}, plan.space.enabled, plan.match_eq, 0.0}, fs,
+    plan.segments = ito_excerpt(plan.normalized_input, MasterSettings{{}, plan.space.enabled, plan.match_eq, 0.0}, fs,
                                      options.excerpt_seconds, options.excerpt_count, options.warmup_seconds);
   }
   return plan;
@@ -103,7 +103,7 @@ bool theta_polish_due(int theta_steps, const ItoZResult& ito) {
 }
 
 double plan_loss(const ModelMasteringPlan& plan, const Params& params, double fs) {
-  SegmentedChain chain(plan.theta_excerpt, fs);
+  SegmentedChain chain(plan.segments, fs);
   chain.set_params(params);
   chain.set_switches(plan.space.enabled);
   Stereo out;
@@ -116,12 +116,12 @@ Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const
   if (!previous) return ito.best_params;
   const Params p = plan.space.project(*previous);  // where ITO on Θ would start from them
   const double loss = plan_loss(plan, p, fs);
-  return std::isfinite(loss) && loss < plan_loss(plan, ito.best_params, fs) ? p : ito.best_params;
+  return std::isfinite(loss) && loss < ito.best_loss ? p : ito.best_params;
 }
 
 ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
                           const ItoCallback& callback, const std::optional<Params>& previous) {
-  return ito_on_theta(plan.theta_excerpt, plan.objective, fs, polish_start(plan, ito, previous, fs),
+  return ito_on_theta(plan.segments, plan.objective, fs, polish_start(plan, ito, previous, fs),
                       theta_polish_options(steps, plan.space), callback);
 }
 
@@ -131,7 +131,7 @@ CombinedIto combined_ito(const ItoZResult& z, const ItoResult& theta) {
     c.loss_curve.insert(c.loss_curve.end(), theta.loss_curve.begin() + 1, theta.loss_curve.end());
     c.steps += theta.steps;
     c.stop = theta.stop;
-    c.best_loss = theta.best_loss;  // the polish's excerpt has warm-ups: its losses are the ones that count
+    c.best_loss = std::min(c.best_loss, theta.best_loss);
   }
   return c;
 }
@@ -147,8 +147,7 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
   const models::Converter& psi = *model.converter;
   if (psi.kind() == models::ConverterKind::WhiteBox) {
     result.params_before = result.ito.initial_params;
-    // The polish starts at ITO on z's best (or a better previous setting) and keeps its best.
-    const bool polished = !result.theta.loss_curve.empty();
+    const bool polished = !result.theta.loss_curve.empty() && result.theta.best_loss <= result.ito.best_loss;
     result.params_after = polished ? result.theta.best : result.ito.best_params;
     result.switches = plan.space.enabled;
     result.match_eq = plan.match_eq;
@@ -168,10 +167,10 @@ ModelMasteringResult master_with_model(const Stereo& input, const Stereo& refere
                                        const ItoCallback& theta_callback) {
   ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options);
   std::vector<float> z_ref = starting_embedding(model, plan, options.z_init);
-  ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback,
-                            plan.space);
-  ItoResult theta;
   const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
+  ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback,
+                            plan.space, white ? &plan.segments : nullptr);
+  ItoResult theta;
   if (white && theta_polish_due(options.theta_steps, ito))
     theta = polish_on_theta(plan, ito, options.theta_steps, fs, theta_callback);
   return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs, std::move(theta));

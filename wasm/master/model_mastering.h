@@ -29,7 +29,7 @@ struct ModelMasteringOptions {
   double match_eq_amount = kDefaultMatchEqAmount;      // white-box: the Match EQ ahead of Ψ and the chain (0: none)
   double excerpt_seconds = 30.0;      // input and reference excerpts (six segments)
   int excerpt_count = 6;
-  double warmup_seconds = 0.5;        // white-box: before each segment of ITO on Θ's excerpt
+  double warmup_seconds = 0.5;        // white-box: before each segment the chain processes in ITO
   double blackbox_ito_seconds = 6.0;  // black-box ITO runs on a shorter excerpt (its cost)
   std::optional<double> target_lufs;  // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
@@ -63,8 +63,9 @@ struct ModelMasteringPlan {
   Stereo reference_excerpt;  // what Φ sees
   Stereo psi_excerpt;        // what Ψ's first prediction sees (of the normalized input)
   Stereo excerpt;            // what ITO on z evaluates (= psi_excerpt for white-box)
-  // White-box: what ITO on Θ optimizes on, the same segments with warm-ups (segmented_chain.h).
-  SegmentedExcerpt theta_excerpt;
+  // White-box: what the chain processes in ITO (on z and on Θ): the same segments as the
+  // excerpt, each with a warm-up (segmented_chain.h); Ψ sees `excerpt`.
+  SegmentedExcerpt segments;
   Objective objective;       // the loudness-matched AF loss against the target features
   SearchSpace space;         // white-box: where Ψ's parameters are clamped and ITO on Θ stays
   MatchEq match_eq;          // white-box: ahead of Ψ and the chain (the excerpts have it)
@@ -81,7 +82,7 @@ std::vector<float> starting_embedding(const models::Model& model, const ModelMas
 // White-box: ITO on Θ from ITO on z's best parameters (options.theta_steps), on the plan's
 // excerpt and objective. Its best loss is never above ITO on z's: it starts there.
 // `previous` (a refine: the parameters the user has now) is where it starts instead when it
-// scores better on the plan's objective (both measured on plan.theta_excerpt), so a refine
+// scores better on the plan's objective (both measured on plan.segments), so a refine
 // never ends worse than what it refines.
 ItoOptions theta_polish_options(int steps, const SearchSpace& space);
 // Whether the step on Θ follows this ITO on z: some steps are asked for and the user did not
@@ -89,7 +90,7 @@ ItoOptions theta_polish_options(int steps, const SearchSpace& space);
 bool theta_polish_due(int theta_steps, const ItoZResult& ito);
 Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
                     double fs);
-// The loss ITO on Θ sees at `params` on the plan's theta_excerpt: the objective of the chain
+// The loss ITO on Θ sees at `params` on the plan's segments: the objective of the chain
 // (with the plan's switches) plus the search space's prior.
 double plan_loss(const ModelMasteringPlan& plan, const Params& params, double fs);
 ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
