@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "analysis/loudness.h"
+#include "core/parallel.h"
 
 namespace ito {
 namespace {
@@ -162,8 +163,9 @@ double channel_true_peak(const float* x, std::size_t n, double fs) {
 }  // namespace
 
 double true_peak(const Stereo& x, double fs) {
-  return std::max(channel_true_peak(x.l.data(), x.frames(), fs),
-                  channel_true_peak(x.r.data(), x.frames(), fs));
+  double peak[2] = {};
+  parallel_for(2, [&](int c) { peak[c] = channel_true_peak(x.channel(c), x.frames(), fs); });  // independent
+  return std::max(peak[0], peak[1]);
 }
 
 double true_peak_dbtp(const Stereo& x, double fs) { return lin_to_db(true_peak(x, fs)); }
