@@ -3,7 +3,10 @@
 // resident memory of all Chromium processes. A measurement, not a test:
 //   node scripts/bench_browser.mjs INPUT REFERENCE [steps]
 // MASTER_OPTIONS='{"itoSteps":30,"thetaSteps":0}' overrides the page's other master options.
-import { readFileSync } from 'node:fs';
+// Also reports the first visit's download (the files fetched and precached, gzip-compressed)
+// and what the service worker caches afterwards in the background.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { execSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { startServer } from '../web/serve.mjs';
@@ -24,7 +27,29 @@ const rss = () => {
   } catch { /* no process yet */ }
 };
 const timer = setInterval(rss, 250);
-const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+// What the first visit transfers: every file the page fetched until the master was exported,
+// plus what the service worker caches at install (precache-manifest.js), as gzip would send it.
+const site = process.cwd() + '/build-web/site';
+const fetched = new Set();
+context.on('request', (req) => {
+  const u = new URL(req.url());
+  if (u.origin === origin) fetched.add(u.pathname === '/' ? 'index.html' : decodeURIComponent(u.pathname.slice(1)));
+});
+const manifest = readFileSync(site + '/precache-manifest.js', 'utf8');
+const list = (name) => JSON.parse((manifest.match(new RegExp(`${name} = (\\[[^\\]]*\\])`)) || [null, '[]'])[1]);
+const sizes = (files) => {
+  let raw = 0, gz = 0;
+  for (const f of new Set(files.map((x) => (x === './' ? 'index.html' : x)))) {
+    const p = `${site}/${f}`;
+    if (!existsSync(p) || !statSync(p).isFile()) continue;
+    const data = readFileSync(p);
+    raw += data.length;
+    gz += gzipSync(data, { level: 6 }).length;
+  }
+  return { raw_mb: +(raw / 1e6).toFixed(2), gzip_mb: +(gz / 1e6).toFixed(2) };
+};
+const page = await context.newPage();
 const t0 = Date.now();
 await page.goto(origin + '/');
 await page.evaluate(() => window.studio.ready);
@@ -53,6 +78,10 @@ console.log(JSON.stringify({
   output_lufs: state.output && state.output.metrics && state.output.metrics.lufs,
   reference_lufs: state.reference && state.reference.metrics && state.reference.metrics.lufs,
   wav_bytes: wav, peak_chromium_rss_mb: Math.round(peakKb / 1024),
+  // The input and reference are handed to the page directly, not fetched.
+  first_visit: sizes([...fetched, ...list('PRECACHE_FILES')]),
+  background_cache: sizes(list('BACKGROUND_FILES')),
+  fetched_files: [...fetched].sort(),
 }, null, 1));
 await browser.close();
 server.close();

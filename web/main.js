@@ -225,7 +225,8 @@ async function master(options = {}) {
     if (inf || ito) {
       // The UI's backend line names what ran Φ and Ψ and Ψ's backward, and how long they took.
       const parts = [state.backend];
-      if (inf) parts.push(`Φ/Ψ: ${inf.backend}${inf.error ? '' : ` (${Math.round(inf.phiMs + inf.psiMs)} ms)`}`);
+      const ms = inf && !inf.error && inf.phiMs !== undefined ? ` (${Math.round(inf.phiMs + inf.psiMs)} ms)` : '';
+      if (inf) parts.push(`Φ/Ψ: ${inf.backend}${ms}`);
       if (ito) parts.push(`ITO backward: ${ito.backward} (${Math.round(ito.stepMs)} ms/step)`);
       uiCall('ui_set_backend', ['string'], [parts.join('; ')]);
     }
@@ -499,14 +500,25 @@ async function start() {
   requestAnimationFrame(playbackTick);
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('sw.js').catch((e) => console.warn('service worker:', e.message));
+    // Once installed (the app and the default model), the rest of the app is cached in the
+    // background, so everything works offline later (web/sw.js).
+    offlineReady = navigator.serviceWorker.ready.then((reg) => new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (e) => resolve(e.data === true);
+      reg.active.postMessage({ type: 'cache-rest' }, [channel.port2]);
+    }));
   }
 }
+
+// Resolves true once the whole app is cached for offline use (false without a service worker).
+let offlineReady = Promise.resolve(false);
 
 const ready = start();
 window.studio = {
   ready,
   load: (kind, source) => loadTrack(kind, source, source && source.name ? source.name : kind),
   loadDemo,
+  offlineReady: () => offlineReady,
   master,
   stop: stopMaster,
   setParam,

@@ -1,7 +1,9 @@
-// Service worker: precaches every file of the site (the list and its version come from
-// precache-manifest.js, written at build time) and answers from the cache, so the
+// Service worker: caches the site in three tiers (precache-manifest.js, written at build
+// time): the files the first visit needs at install, the rest of the app when the page
+// asks ('cache-rest', after it is up), and anything else same-origin when first fetched
+// (ONNX Runtime Web, only used with a hardware GPU). It answers from the cache, so the
 // installed app works offline. Only same-origin GET requests are handled.
-/* global PRECACHE_FILES, PRECACHE_VERSION */
+/* global PRECACHE_FILES, BACKGROUND_FILES, PRECACHE_VERSION */
 importScripts('precache-manifest.js');
 const CACHE = `itomaster-${PRECACHE_VERSION}`;
 
@@ -15,6 +17,19 @@ self.addEventListener('activate', (event) => {
     .then(() => self.clients.claim()));
 });
 
+// {type: 'cache-rest'} with a MessagePort: caches what is missing of BACKGROUND_FILES and
+// replies true (false if a file could not be fetched; the next visit tries again).
+self.addEventListener('message', (event) => {
+  if (!event.data || event.data.type !== 'cache-rest') return;
+  const reply = (ok) => event.ports[0] && event.ports[0].postMessage(ok);
+  event.waitUntil(caches.open(CACHE).then(async (cache) => {
+    const missing = [];
+    for (const f of BACKGROUND_FILES) if (!(await cache.match(f))) missing.push(f);
+    await cache.addAll(missing);
+    reply(true);
+  }).catch(() => reply(false)));
+});
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
@@ -22,7 +37,9 @@ self.addEventListener('fetch', (event) => {
     const hit = await cache.match(event.request, { ignoreSearch: true });
     if (hit) return hit;
     try {
-      return await fetch(event.request);
+      const response = await fetch(event.request);
+      if (response.ok && response.type === 'basic') await cache.put(event.request, response.clone());
+      return response;
     } catch (e) {
       // Offline and not cached: a navigation still gets the app.
       if (event.request.mode === 'navigate') return (await cache.match('./')) || Response.error();

@@ -79,6 +79,22 @@ async function ortSessions(ortThreads, ortWebgpu) {
   return ortState;
 }
 
+// Whether Φ and Ψ's first prediction run in ONNX Runtime Web: where a hardware WebGPU adapter
+// exists (on the CPU our C++ forward is faster than ORT's WASM backend, and ORT's 26 MB are
+// then never downloaded). options.ort: true forces it (the parity test), false rules it out.
+let hardwareGpu = null;
+async function ortWanted(options) {
+  if (options.ort === true || options.ort === false) return options.ort;
+  if (hardwareGpu === null) {
+    hardwareGpu = false;
+    try {
+      const adapter = navigator.gpu && await navigator.gpu.requestAdapter();
+      hardwareGpu = !!adapter && (!GpuBackward.isSoftwareAdapter(adapter) || options.ortWebgpu === 'always');
+    } catch (e) { /* no adapter */ }
+  }
+  return hardwareGpu;
+}
+
 // z and the 46 parameters by ONNX Runtime, checked against our C++ forward at the same z.
 // ex: {reference, input}, the excerpts Φ and Ψ see (itoPrepare).
 async function ortPrediction(ex, ortThreads, ortWebgpu) {
@@ -133,9 +149,11 @@ async function modelMaster(kind, opts, options, onProgress) {
   let inference = null, zInit = null;
   if (refine) {
     zInit = lastZ;
-  } else if (kind === 'white-box' && options.ort !== false) {
+  } else if (kind === 'white-box' && await ortWanted(options)) {
     inference = await ortPrediction(prep, options.ortThreads, options.ortWebgpu);
     if (inference.z) zInit = inference.z;
+  } else if (kind === 'white-box') {
+    inference = { backend: 'C++ (WASM)' };  // itoStart runs Φ itself
   }
   check(engine.itoStart(zInit));
   // options.gpuBackward: false (never), 'always' (tests, benchmarks) or anything else (auto:
