@@ -12,11 +12,12 @@ class StageRunner {
   StageRunner(const Stereo& in, Stereo& out, Stereo (&scratch)[2], int stages)
       : current_(&in), out_(out), scratch_(scratch), remaining_(stages) {}
 
-  template <class Proc, class Tape>
-  void forward(const Proc& proc, bool on, Tape* tape) {
+  // extra: the tape, and the state of a processor with memory.
+  template <class Proc, class... Extra>
+  void forward(const Proc& proc, bool on, Extra... extra) {
     if (!on) return;
     Stereo* dst = --remaining_ == 0 ? &out_ : &scratch_[next_ ^= 1];
-    proc.process(*current_, *dst, tape);
+    proc.process(*current_, *dst, extra...);
     current_ = dst;
   }
 
@@ -59,14 +60,16 @@ int Chain::enabled_count() const {
   return n;
 }
 
-void Chain::process(const Stereo& in, Stereo& out, ChainTape* tape) const {
+void Chain::process(const Stereo& in, Stereo& out, ChainTape* tape, ChainState* state) const {
   StageRunner run(in, out, scratch_, enabled_count());
-  run.forward(eq_, enabled(Processor::Eq), tape ? &tape->eq : nullptr);
+  run.forward(eq_, enabled(Processor::Eq), tape ? &tape->eq : nullptr, state ? &state->eq : nullptr);
   run.forward(distortion_, enabled(Processor::Distortion), tape ? &tape->distortion : nullptr);
-  run.forward(multiband_, enabled(Processor::Multiband), tape ? &tape->multiband : nullptr);
+  run.forward(multiband_, enabled(Processor::Multiband), tape ? &tape->multiband : nullptr,
+              state ? &state->multiband : nullptr);
   run.forward(gain_, enabled(Processor::Gain), tape ? &tape->gain : nullptr);
   run.forward(imager_, enabled(Processor::Imager), tape ? &tape->imager : nullptr);
-  run.forward(limiter_, enabled(Processor::Limiter), tape ? &tape->limiter : nullptr);
+  run.forward(limiter_, enabled(Processor::Limiter), tape ? &tape->limiter : nullptr,
+              state ? &state->limiter : nullptr);
   run.finish();
 }
 

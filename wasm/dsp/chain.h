@@ -19,6 +19,14 @@ struct ChainTape {
   Limiter::Tape limiter;
 };
 
+// The processors' memory between blocks: a long signal run through Chain::process block
+// by block with one ChainState gives the same samples as one call over all of it.
+struct ChainState {
+  Eq::State eq;
+  Multiband::State multiband;
+  Limiter::State limiter;
+};
+
 class Chain {
  public:
   explicit Chain(double fs) : fs_(fs) { set_params(neutral_params()); }
@@ -35,8 +43,9 @@ class Chain {
   const ProcessorSwitches& switches() const { return enabled_; }
 
   // Forward pass. With a tape, stores what backward() needs (about 35 floats per frame).
-  // Reuses internal scratch buffers between calls: one Chain per thread.
-  void process(const Stereo& in, Stereo& out, ChainTape* tape = nullptr) const;
+  // With a state, continues from it (block-wise processing; see ChainState); without, starts
+  // fresh. Reuses internal scratch buffers between calls: one Chain per thread.
+  void process(const Stereo& in, Stereo& out, ChainTape* tape = nullptr, ChainState* state = nullptr) const;
 
   // Vector-Jacobian product: dL/dout -> dL/din (if grad_in) and dL/dparams (set,
   // not added; normalized units). Parameters of disabled processors get 0.

@@ -50,8 +50,11 @@ struct AdjointSection {
 // The four sections run in one loop: four recursions in flight at once instead of
 // four passes each bound by its own sample-to-sample latency.
 void Crossover::split(const float* x, float* low_a, float* low, float* high_a, float* high,
-                      float* mid, std::size_t n) const {
+                      float* mid, std::size_t n, State* state) const {
   Section lp1(lowpass.c), lp2(lowpass.c), hp1(highpass.c), hp2(highpass.c);
+  Section* sections[4] = {&lp1, &lp2, &hp1, &hp2};
+  if (state)
+    for (int k = 0; k < 4; ++k) sections[k]->s1 = state->s1[k], sections[k]->s2 = state->s2[k];
   for (std::size_t i = 0; i < n; ++i) {
     const float la = lp1.step(x[i]);
     const float ha = hp1.step(x[i]);
@@ -60,6 +63,8 @@ void Crossover::split(const float* x, float* low_a, float* low, float* high_a, f
     low[i] = lp2.step(la);
     high[i] = hp2.step(ha);
   }
+  if (state)
+    for (int k = 0; k < 4; ++k) state->s1[k] = sections[k]->s1, state->s2[k] = sections[k]->s2;
   if (mid) compute_mid(x, low, high, mid, n);
 }
 

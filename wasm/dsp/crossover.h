@@ -15,10 +15,15 @@ struct Crossover {
 
   void design(double low_hz, double high_hz, double fs);
 
+  // The four sections' states (low-pass 1, 2, high-pass 1, 2), for block-wise splitting.
+  struct State {
+    double s1[4] = {}, s2[4] = {};
+  };
+
   // low_a / high_a receive the first section's output (the backward pass needs them).
-  // mid may be null (then it is not computed).
+  // mid may be null (then it is not computed). state: see processor.h (null: fresh).
   void split(const float* x, float* low_a, float* low, float* high_a, float* high, float* mid,
-             std::size_t n) const;
+             std::size_t n, State* state = nullptr) const;
 
   // Given dL/d(low, mid, high), writes dL/dx into grad_x and adds dL/df_low and
   // dL/df_high (per Hz). grad_low and grad_high are used as scratch (overwritten);

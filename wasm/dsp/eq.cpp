@@ -24,13 +24,15 @@ void Eq::set_params(const double* p, double fs) {
 // double state, both channels side by side in one f64x2), the signal rounded to
 // float between sections exactly as the tape stores it, so the backward pass sees
 // the values the forward pass used.
-void Eq::process(const Stereo& in, Stereo& out, Tape* tape) const {
+void Eq::process(const Stereo& in, Stereo& out, Tape* tape, State* state) const {
   const std::size_t n = in.frames();
   out.resize(n);
   if (tape)
     for (Stereo& s : tape->inputs) s.resize(n);
-  f64x2 b0[kS], b1[kS], b2[kS], a1[kS], a2[kS], s1[kS] = {}, s2[kS] = {};
+  f64x2 b0[kS], b1[kS], b2[kS], a1[kS], a2[kS], s1[kS], s2[kS];
   for (int k = 0; k < kS; ++k) {
+    s1[k] = state ? state->s1[k] : f64x2{0.0, 0.0};
+    s2[k] = state ? state->s2[k] : f64x2{0.0, 0.0};
     const BiquadCoeffs& q = sections[k].c;
     b0[k] = splat(q.b0), b1[k] = splat(q.b1), b2[k] = splat(q.b2), a1[k] = splat(q.a1), a2[k] = splat(q.a2);
   }
@@ -45,6 +47,8 @@ void Eq::process(const Stereo& in, Stereo& out, Tape* tape) const {
     }
     store_stereo(out.l.data(), out.r.data(), i, v);
   }
+  if (state)
+    for (int k = 0; k < kS; ++k) state->s1[k] = s1[k], state->s2[k] = s2[k];
   if (tape) tape->output = out;
 }
 

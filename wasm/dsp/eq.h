@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 
+#include "core/simd.h"
 #include "dsp/biquad.h"
 #include "dsp/processor.h"
 
@@ -17,8 +18,12 @@ struct Eq {
     Stereo output;
   };
 
+  struct State {  // each section's two TDF-II states, both channels side by side
+    std::array<f64x2, kSections> s1{}, s2{};
+  };
+
   void set_params(const double* p, double fs);
-  void process(const Stereo& in, Stereo& out, Tape* tape) const;
+  void process(const Stereo& in, Stereo& out, Tape* tape, State* state = nullptr) const;
   // grad_in may alias grad_out.
   void backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, double* grad_p) const;
 

@@ -57,7 +57,7 @@ void Limiter::set_params(const double* p, double fs) {
   release_alpha_per_ms = ballistics_alpha_derivative(release_ms, fs);
 }
 
-void Limiter::process(const Stereo& in, Stereo& out, Tape* tape) const {
+void Limiter::process(const Stereo& in, Stereo& out, Tape* tape, State* state_in) const {
   const std::size_t n = in.frames();
   if (tape) {
     tape->input = in;
@@ -68,7 +68,8 @@ void Limiter::process(const Stereo& in, Stereo& out, Tape* tape) const {
   Workspace& w = work_;
   for (auto* v : {&w.block_gain, &w.block_smoothed}) v->resize(kBlock);
   w.block_attack.resize(kBlock);
-  double state = 1.0;  // smoothed gain carried across blocks
+  State fresh;
+  double& state = (state_in ? state_in : &fresh)->smoothed;  // carried across blocks
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t m = std::min(kBlock, n - start);
     float* smoothed = tape ? tape->smoothed.data() + start : w.block_smoothed.data();

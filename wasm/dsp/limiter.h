@@ -28,8 +28,12 @@ struct Limiter {
     std::vector<std::uint8_t> attack;
   };
 
+  struct State {
+    double smoothed = 1.0;  // the smoothed gain
+  };
+
   void set_params(const double* p, double fs);
-  void process(const Stereo& in, Stereo& out, Tape* tape) const;
+  void process(const Stereo& in, Stereo& out, Tape* tape, State* state = nullptr) const;
   // grad_in may alias grad_out.
   void backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, double* grad_p) const;
 

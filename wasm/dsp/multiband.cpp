@@ -35,7 +35,7 @@ void Multiband::set_params(const double* p, double fs) {
   }
 }
 
-void Multiband::process(const Stereo& in, Stereo& out, Tape* tape) const {
+void Multiband::process(const Stereo& in, Stereo& out, Tape* tape, State* state) const {
   const std::size_t n = in.frames();
   Workspace& w = work_;
   Stereo& low = tape ? tape->low : w.low;
@@ -57,7 +57,8 @@ void Multiband::process(const Stereo& in, Stereo& out, Tape* tape) const {
   for (int c = 0; c < 2; ++c) {
     float* low_a = tape ? tape->low_a.channel(c) : out.l.data();
     float* high_a = tape ? tape->high_a.channel(c) : out.r.data();
-    crossover.split(in.channel(c), low_a, low.channel(c), high_a, high.channel(c), nullptr, n);
+    crossover.split(in.channel(c), low_a, low.channel(c), high_a, high.channel(c), nullptr, n,
+                    state ? &state->crossover[c] : nullptr);
   }
 
   w.block_mid.resize(kBlock);
@@ -66,7 +67,8 @@ void Multiband::process(const Stereo& in, Stereo& out, Tape* tape) const {
     w.block_attack[b].resize(kBlock);
   }
   const float wet = static_cast<float>(mix), dry = static_cast<float>(1.0 - mix);
-  double state[kBands] = {1.0, 1.0, 1.0};  // smoothed gains carried across blocks
+  State fresh;
+  double* smoothed_state = (state ? state : &fresh)->smoothed;  // carried across blocks
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t m = std::min(kBlock, n - start);
     for (int c = 0; c < 2; ++c)
@@ -86,7 +88,7 @@ void Multiband::process(const Stereo& in, Stereo& out, Tape* tape) const {
       gain_computer_forward(curves[b], bands[b][0], bands[b][1], level, w.block_gain[b].data(), m);
       gain[b] = w.block_gain[b].data();
     }
-    ballistics_forward3(ballistics.data(), gain, smoothed, attack, m, state);
+    ballistics_forward3(ballistics.data(), gain, smoothed, attack, m, smoothed_state);
     // out = (1 - w) x + w sum_b smoothed_b band_b
     for (int c = 0; c < 2; ++c) {
       const float* x = in.channel(c) + start;

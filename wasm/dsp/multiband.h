@@ -41,8 +41,13 @@ struct Multiband {
     std::array<BandTape, kBands> bands;
   };
 
+  struct State {
+    Crossover::State crossover[2];          // per channel
+    double smoothed[kBands] = {1.0, 1.0, 1.0};  // each band's smoothed gain
+  };
+
   void set_params(const double* p, double fs);
-  void process(const Stereo& in, Stereo& out, Tape* tape) const;
+  void process(const Stereo& in, Stereo& out, Tape* tape, State* state = nullptr) const;
   // grad_in must not alias grad_out.
   void backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, double* grad_p) const;
 

@@ -11,6 +11,11 @@
 //                   double* grad_p) const;
 //   };
 //
+// A processor with memory (filters, envelopes) also has a `struct State` and takes a
+// trailing `State* state` in process(): null starts fresh (the whole signal in one
+// call); otherwise processing starts from *state and leaves it at the block's end, so a
+// long signal can run block by block with the same result (dsp/chain.h, ChainState).
+//
 // `in` and `out` may not alias. grad_in may alias grad_out only where a processor
 // says so. Recursive parts (filters, envelope followers) get exact adjoint
 // recursions run backwards in time.

@@ -175,17 +175,34 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
   return result;
 }
 
-Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,
-                     const FinalizeOptions& finalize, FinalizeReport* report) {
-  Stereo leveled = input;
-  apply_gain(leveled, settings.input_gain_db);
-  leveled = apply_match_eq(leveled, settings.match_eq, fs);
+Stereo process_track(const Stereo& input, const MasterSettings& settings, double fs, double block_seconds) {
   Chain chain(fs);
   chain.set_params(settings.params);
   chain.set_switches(settings.switches);
-  Stereo processed;
-  chain.process(leveled, processed);
-  return finalize_to_target(processed, fs, finalize, report);
+  ChainState state;
+  const std::size_t n = input.frames();
+  const std::size_t block = std::max<std::size_t>(1, static_cast<std::size_t>(block_seconds * fs));
+  const std::size_t reach = settings.match_eq.active() ? kMatchEqReachFrames : 0;
+  Stereo out, part, body, processed;
+  out.l.resize(n);
+  out.r.resize(n);
+  for (std::size_t begin = 0; begin < n; begin += block) {
+    const std::size_t length = std::min(block, n - begin);
+    const std::size_t before = std::min(reach, begin), after = std::min(reach, n - begin - length);
+    part = slice(input, begin - before, before + length + after);
+    apply_gain(part, settings.input_gain_db);
+    part = apply_match_eq(part, settings.match_eq, fs);
+    body = slice(part, before, length);
+    chain.process(body, processed, nullptr, &state);
+    std::copy(processed.l.begin(), processed.l.end(), out.l.begin() + static_cast<std::ptrdiff_t>(begin));
+    std::copy(processed.r.begin(), processed.r.end(), out.r.begin() + static_cast<std::ptrdiff_t>(begin));
+  }
+  return out;
+}
+
+Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,
+                     const FinalizeOptions& finalize, FinalizeReport* report) {
+  return finalize_to_target(process_track(input, settings, fs), fs, finalize, report);
 }
 
 Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOptions& finalize,

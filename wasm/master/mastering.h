@@ -71,6 +71,13 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
 Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,
                      const FinalizeOptions& finalize, FinalizeReport* report = nullptr);
 
+// What render_master does before the final stage: level match, Match EQ and the chain over
+// the whole input, in blocks of `block_seconds` (the chain carries its state across them,
+// the Match EQ sees the track on both sides of each), so besides the output it holds one
+// block's buffers; the samples equal one pass over the whole input (within float rounding
+// of the Match EQ's FFTs).
+Stereo process_track(const Stereo& input, const MasterSettings& settings, double fs, double block_seconds = 5.0);
+
 // The final stage with the limiter-release fallback render_master uses: the processed
 // signal to the target loudness under the ceiling.
 Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOptions& finalize,
