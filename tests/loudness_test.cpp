@@ -244,3 +244,22 @@ TEST(Loudness, MomentaryHopAndChannelBalance) {
 
 }  // namespace
 }  // namespace ito
+
+namespace ito {
+namespace {
+
+TEST(Loudness, MeterFedInBlocksEqualsTheWholeSignal) {
+  // The final stage measures its trials block by block without keeping them.
+  const Stereo x = testing::music_like(static_cast<std::size_t>(9.3 * 44100), 0.3, 51);
+  LoudnessMeter meter(44100.0);
+  for (std::size_t begin = 0, k = 0; begin < x.frames(); ++k) {
+    const std::size_t n = std::min<std::size_t>(1000 + 4567 * (k % 3), x.frames() - begin);
+    meter.add(x.l.data() + begin, x.r.data() + begin, n);
+    begin += n;
+  }
+  EXPECT_EQ(meter.integrated(), integrated_loudness(x, 44100.0));
+  EXPECT_TRUE(std::isinf(LoudnessMeter(44100.0).integrated()));  // nothing fed: no block
+}
+
+}  // namespace
+}  // namespace ito

@@ -251,3 +251,22 @@ TEST(TruePeak, SilenceAndHighRates) {
 
 }  // namespace
 }  // namespace ito
+
+namespace ito {
+namespace {
+
+TEST(TruePeak, EnvelopeInPartsEqualsTheWholeEnvelope) {
+  // The final stage computes the envelope of a long master in parts.
+  const Stereo x = testing::music_like(100000, 0.9, 61);
+  const std::vector<float> whole = true_peak_envelope(x.l.data(), x.frames(), 44100.0);
+  std::vector<float> parts;
+  for (std::size_t begin = 0; begin < x.frames(); begin += 7777) {
+    const std::size_t end = std::min<std::size_t>(x.frames(), begin + 7777);
+    const std::vector<float> p = true_peak_envelope(x.l.data(), x.frames(), 44100.0, begin, end);
+    parts.insert(parts.end(), p.begin(), p.end());
+  }
+  EXPECT_EQ(parts, whole);
+}
+
+}  // namespace
+}  // namespace ito

@@ -17,31 +17,6 @@ double lufs_to_energy(double lufs) { return std::pow(10.0, (lufs + 0.691) / 10.0
 // Samples in the 100 ms step all block lengths are built from.
 std::size_t step_samples(double fs) { return static_cast<std::size_t>(std::lround(fs * 0.1)); }
 
-// One channel of K-weighting: two transposed direct-form-II biquads in double.
-class KWeighting {
- public:
-  explicit KWeighting(double fs) : f_(k_weighting_filters(fs)) {}
-
-  double operator()(double x) {
-    for (int k = 0; k < 2; ++k) {
-      const BiquadCoeffs& c = f_[k];
-      const double y = c.b0 * x + s1_[k];
-      s1_[k] = c.b1 * x - c.a1 * y + s2_[k];
-      s2_[k] = c.b2 * x - c.a2 * y;
-      // Flush decaying tails long before they turn denormal (slow) so that
-      // digital silence after sound goes back to exact zero.
-      if (std::abs(s1_[k]) < 1e-200) s1_[k] = 0.0;
-      if (std::abs(s2_[k]) < 1e-200) s2_[k] = 0.0;
-      x = y;
-    }
-    return x;
-  }
-
- private:
-  std::array<BiquadCoeffs, 2> f_;
-  double s1_[2] = {0.0, 0.0}, s2_[2] = {0.0, 0.0};
-};
-
 // K-weighted energy (sum over both channels of z^2) of each segment
 // [marks[k], marks[k + 1]). marks must be sorted ascending and <= frames.
 // Summing per segment (not a running total) keeps quiet windows accurate in long files.
@@ -158,8 +133,29 @@ std::vector<bool> gated_blocks(const std::vector<double>& blocks) {
 
 }  // namespace
 
-double integrated_loudness(const Stereo& x, double fs) {
-  const std::vector<double> blocks = stepped_window_energies(x, fs, 4, 1);
+LoudnessMeter::LoudnessMeter(double fs) : kl_(fs), kr_(fs), step_(step_samples(fs)) {}
+
+void LoudnessMeter::add(const float* l, const float* r, std::size_t n) {
+  if (step_ == 0) return;
+  for (std::size_t i = 0; i < n; ++i) {  // as segment_energies: a sum per step, in order
+    const double zl = kl_(l[i]);
+    const double zr = kr_(r[i]);
+    acc_ += zl * zl + zr * zr;
+    if (++in_step_ == step_) {
+      steps_.push_back(acc_);
+      acc_ = 0.0;
+      in_step_ = 0;
+    }
+  }
+}
+
+double LoudnessMeter::integrated() const {
+  std::vector<double> blocks;  // 400 ms blocks every 100 ms, as stepped_window_energies(x, fs, 4, 1)
+  for (std::size_t first = 0; first + 4 <= steps_.size(); ++first) {
+    double e = 0.0;
+    for (std::size_t k = first; k < first + 4; ++k) e += steps_[k];
+    blocks.push_back(e / static_cast<double>(4 * step_));
+  }
   const std::vector<bool> pass = gated_blocks(blocks);
   double gated = 0.0;
   std::size_t kept = 0;
@@ -167,6 +163,12 @@ double integrated_loudness(const Stereo& x, double fs) {
     if (pass[j]) gated += blocks[j], ++kept;
   if (kept == 0) return -INFINITY;
   return energy_to_lufs(gated / kept);
+}
+
+double integrated_loudness(const Stereo& x, double fs) {
+  LoudnessMeter meter(fs);
+  meter.add(x.l.data(), x.r.data(), x.frames());
+  return meter.integrated();
 }
 
 std::vector<float> integrated_loudness_weights(const Stereo& x, double fs) {

@@ -6,6 +6,7 @@
 #pragma once
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <vector>
 
 #include "core/stereo.h"
@@ -46,5 +47,46 @@ std::vector<float> integrated_loudness_weights(const Stereo& x, double fs);
 // by the bilinear transform from the analog prototypes (matches BS.1770's 48 kHz
 // coefficients). Note the high pass numerator is {1, -2, 1} as in the standard.
 std::array<BiquadCoeffs, 2> k_weighting_filters(double fs);
+
+// One channel of K-weighting: two transposed direct-form-II biquads in double.
+class KWeighting {
+ public:
+  explicit KWeighting(double fs) : f_(k_weighting_filters(fs)) {}
+
+  double operator()(double x) {
+    for (int k = 0; k < 2; ++k) {
+      const BiquadCoeffs& c = f_[k];
+      const double y = c.b0 * x + s1_[k];
+      s1_[k] = c.b1 * x - c.a1 * y + s2_[k];
+      s2_[k] = c.b2 * x - c.a2 * y;
+      // Flush decaying tails long before they turn denormal (slow) so that
+      // digital silence after sound goes back to exact zero.
+      if (std::abs(s1_[k]) < 1e-200) s1_[k] = 0.0;
+      if (std::abs(s2_[k]) < 1e-200) s2_[k] = 0.0;
+      x = y;
+    }
+    return x;
+  }
+
+ private:
+  std::array<BiquadCoeffs, 2> f_;
+  double s1_[2] = {0.0, 0.0}, s2_[2] = {0.0, 0.0};
+};
+
+// Integrated loudness of a signal fed in consecutive blocks: the same value, bit for bit, as
+// integrated_loudness() of their concatenation (which uses it), holding one energy per
+// 100 ms step instead of the signal.
+class LoudnessMeter {
+ public:
+  explicit LoudnessMeter(double fs);
+  void add(const float* l, const float* r, std::size_t n);
+  double integrated() const;
+
+ private:
+  KWeighting kl_, kr_;
+  std::size_t step_, in_step_ = 0;
+  double acc_ = 0.0;
+  std::vector<double> steps_;  // K-weighted energy of each complete 100 ms step
+};
 
 }  // namespace ito

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "analysis/loudness.h"
@@ -125,15 +126,17 @@ void phase_peaks(const PhaseFilters& f, const float* buf, std::size_t count, flo
 // Calls visit(i, peak) for i = 0..n-1 in order, where peak is the largest
 // |interpolated value| strictly between samples i and i + 1 (zeros outside),
 // taking the larger of the two interpolators' readings.
+// Only for i in [first, last) when given (the same values: each depends on x alone).
 template <class Visit>
-void for_each_intersample_peak(const float* x, std::size_t n, int factor, Visit visit) {
+void for_each_intersample_peak(const float* x, std::size_t n, int factor, Visit visit, std::size_t first,
+                               std::size_t last) {
   const PhaseFilters& precise = precise_filters(factor);
   const PhaseFilters& reference = reference_filters(factor);
   constexpr std::ptrdiff_t kBefore = kMaxHalf - 1;  // history samples a block needs
   std::vector<float> buf(kBlock + 2 * kMaxHalf);
   std::vector<float> peak(kBlock);
-  for (std::size_t start = 0; start < n; start += kBlock) {
-    const std::size_t len = std::min(kBlock, n - start);
+  for (std::size_t start = first; start < last; start += kBlock) {
+    const std::size_t len = std::min(kBlock, last - start);
     const std::size_t padded = (len + kGroup - 1) / kGroup * kGroup;
     // buf[m] = x[start - kBefore + m], zero outside the signal.
     for (std::size_t m = 0; m < padded + 2 * kMaxHalf - 1; ++m) {
@@ -148,9 +151,10 @@ void for_each_intersample_peak(const float* x, std::size_t n, int factor, Visit 
 }
 
 template <class Visit>
-void dispatch(const float* x, std::size_t n, double fs, Visit visit) {
+void dispatch(const float* x, std::size_t n, double fs, Visit visit, std::size_t first = 0,
+              std::size_t last = SIZE_MAX) {
   const int factor = oversampling_factor(fs);
-  if (factor > 1) for_each_intersample_peak(x, n, factor, visit);  // none at >= 192 kHz
+  if (factor > 1) for_each_intersample_peak(x, n, factor, visit, first, std::min(last, n));  // none at >= 192 kHz
 }
 
 double channel_true_peak(const float* x, std::size_t n, double fs) {
@@ -171,12 +175,18 @@ double true_peak(const Stereo& x, double fs) {
 double true_peak_dbtp(const Stereo& x, double fs) { return lin_to_db(true_peak(x, fs)); }
 
 std::vector<float> true_peak_envelope(const float* x, std::size_t n, double fs) {
-  std::vector<float> tp(n);
-  for (std::size_t i = 0; i < n; ++i) tp[i] = std::abs(x[i]);
+  return true_peak_envelope(x, n, fs, 0, n);
+}
+
+std::vector<float> true_peak_envelope(const float* x, std::size_t n, double fs, std::size_t begin,
+                                      std::size_t end) {
+  std::vector<float> tp(end - begin);
+  for (std::size_t i = begin; i < end; ++i) tp[i - begin] = std::abs(x[i]);
+  // The intervals after samples begin - 1 .. end - 1: each touches the samples on both sides.
   dispatch(x, n, fs, [&](std::size_t i, float p) {
-    tp[i] = std::max(tp[i], p);                   // the interval after sample i
-    if (i + 1 < n) tp[i + 1] = std::max(tp[i + 1], p);  // ...is also before sample i + 1
-  });
+    if (i >= begin) tp[i - begin] = std::max(tp[i - begin], p);                // after sample i
+    if (i + 1 < end) tp[i + 1 - begin] = std::max(tp[i + 1 - begin], p);      // before sample i + 1
+  }, begin > 0 ? begin - 1 : 0, end);
   return tp;
 }
 

@@ -29,5 +29,9 @@ double true_peak_dbtp(const Stereo& x, double fs);
 // holds every tp[n] under a ceiling also covers the intervals on both sides of
 // each sample. Used by the look-ahead limiter.
 std::vector<float> true_peak_envelope(const float* x, std::size_t n, double fs);
+// The same for samples [begin, end) only (the rest of x is their context): a long signal's
+// envelope in parts, with bounded scratch.
+std::vector<float> true_peak_envelope(const float* x, std::size_t n, double fs, std::size_t begin,
+                                      std::size_t end);
 
 }  // namespace ito
