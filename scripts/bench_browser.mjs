@@ -27,14 +27,21 @@ const rss = () => {
   } catch { /* no process yet */ }
 };
 const timer = setInterval(rss, 250);
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+// The service worker is blocked so that page.route can hand the page the audio files (a
+// bench of mastering, not of caching; the first visit's download is counted below anyway).
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
+const benchFiles = { input, reference };
+await context.route('**/__bench/*', (route) => route.fulfill({
+  body: readFileSync(benchFiles[new URL(route.request().url()).pathname.split('/').pop()]),
+  contentType: 'application/octet-stream',
+}));
 // What the first visit transfers: every file the page fetched until the master was exported,
 // plus what the service worker caches at install (precache-manifest.js), as gzip would send it.
 const site = process.cwd() + '/build-web/site';
 const fetched = new Set();
 context.on('request', (req) => {
   const u = new URL(req.url());
-  if (u.origin === origin) fetched.add(u.pathname === '/' ? 'index.html' : decodeURIComponent(u.pathname.slice(1)));
+  if (u.origin === origin && !u.pathname.startsWith('/__bench/')) fetched.add(u.pathname === '/' ? 'index.html' : decodeURIComponent(u.pathname.slice(1)));
 });
 const manifest = readFileSync(site + '/precache-manifest.js', 'utf8');
 const list = (name) => JSON.parse((manifest.match(new RegExp(`${name} = (\\[[^\\]]*\\])`)) || [null, '[]'])[1]);
@@ -54,11 +61,10 @@ const t0 = Date.now();
 await page.goto(origin + '/');
 await page.evaluate(() => window.studio.ready);
 const tReady = Date.now();
-const bytes = (p) => Array.from(readFileSync(p));
-await page.evaluate(async ([a, b]) => {
-  await window.studio.load('input', new Uint8Array(a).buffer);
-  await window.studio.load('reference', new Uint8Array(b).buffer);
-}, [bytes(input), bytes(reference)]);
+await page.evaluate(async () => {  // fetched from page.route above, as a dropped file would be read
+  for (const kind of ['input', 'reference'])
+    await window.studio.load(kind, await (await fetch(`__bench/${kind}`)).arrayBuffer());
+});
 const tLoaded = Date.now();
 const extra = JSON.parse(process.env.MASTER_OPTIONS || '{}');
 const summary = await page.evaluate(([n, o]) => window.studio.master({ steps: n, ...o }), [Number(steps), extra]);
@@ -74,7 +80,9 @@ console.log(JSON.stringify({
   master_s: (tMastered - tLoaded) / 1000,
   export_s: (tDone - tMastered) / 1000,
   total_s: (tDone - tReady) / 1000,
-  mode: summary.mode, steps: summary.steps, best_loss: summary.bestLoss, input_seconds: state.input && state.input.seconds,
+  mode: summary.mode, steps: summary.steps, ito_phases_ms: summary.ito && {
+    prepare: Math.round(summary.ito.prepareMs), start: Math.round(summary.ito.startMs),
+    steps: Math.round(summary.ito.forwardMs + summary.ito.backwardMs), finish: Math.round(summary.ito.finishMs) }, best_loss: summary.bestLoss, input_seconds: state.input && state.input.seconds,
   output_lufs: state.output && state.output.metrics && state.output.metrics.lufs,
   reference_lufs: state.reference && state.reference.metrics && state.reference.metrics.lufs,
   wav_bytes: wav, peak_chromium_rss_mb: Math.round(peakKb / 1024),

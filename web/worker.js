@@ -12,21 +12,34 @@ let lastMaster = null;  // {inputGainDb, targetLufs, ceilingDbtp}
 let stopFlag = null;    // Int32Array on a SharedArrayBuffer when the page is cross-origin isolated
 let engine;
 let model = null;       // {kind, parameters} once models/whitebox.itom is loaded
-let blackBox = null;    // the same for models/blackbox.itom
+let blackBox = null;    // the same for models/blackbox.itom, fetched on its first use
+let fxnormStats = null; // models/fxnorm_stats.txt (both models use it)
 let normalized = null;  // {left, right}: the Fx-normalized input a model master's chain processed
 let lastZ = null;       // the best embedding of the last white-box master ("refine" starts there)
 let lastParams = null;  // the chain parameters now applied to that master (edits included)
 let stopRequested = false;  // the 'stop' message (when the page is not cross-origin isolated)
 
+const fetchFile = (f, as) => fetch(f).then((r) => { if (!r.ok) throw new Error(`${f}: ${r.status}`); return r[as](); });
+
+// The black-box model, loaded on first use; null when it cannot be.
+async function blackBoxModel() {
+  if (!blackBox && fxnormStats) {
+    try {
+      blackBox = check(engine.loadModel(new Uint8Array(await fetchFile('models/blackbox.itom', 'arrayBuffer')), fxnormStats));
+    } catch (e) { blackBox = null; }
+  }
+  return blackBox;
+}
+
 const ready = createStudio({ locateFile: (f) => f }).then(async (m) => {
   engine = m;
-  // The learned white-box model ships with the site (precached, so it works offline).
+  // The learned white-box model ships with the site (precached, so it works offline); the
+  // black-box one is fetched when first asked for (it is not the default: a smaller first visit).
   try {
-    const get = (f, as) => fetch(f).then((r) => { if (!r.ok) throw new Error(`${f}: ${r.status}`); return r[as](); });
-    const [white, black, stats] = await Promise.all([get('models/whitebox.itom', 'arrayBuffer'),
-      get('models/blackbox.itom', 'arrayBuffer').catch(() => null), get('models/fxnorm_stats.txt', 'text')]);
+    const [white, stats] = await Promise.all([fetchFile('models/whitebox.itom', 'arrayBuffer'),
+      fetchFile('models/fxnorm_stats.txt', 'text')]);
+    fxnormStats = stats;
     model = check(engine.loadModel(new Uint8Array(white), stats));
-    if (black) blackBox = check(engine.loadModel(new Uint8Array(black), stats));
   } catch (e) {
     model = null;  // ITO on the parameters still works
     self.postMessage({ warning: `the white-box model could not be loaded (${e.message || e})` });
@@ -145,7 +158,10 @@ async function modelMaster(kind, opts, options, onProgress) {
   // A refine's step on Θ starts from the parameters the user has now, when they score better.
   const refine = kind === 'white-box' && options.refine && lastZ;
   const startParams = refine && lastParams ? Float32Array.from(lastParams) : null;
+  const phases = { prepareMs: 0, startMs: 0, finishMs: 0 };  // where the time goes (bench_browser)
+  let t0 = performance.now();
   const prep = check(engine.itoPrepare(il, ir, rl, rr, { ...opts, kind, startParams }));
+  phases.prepareMs = performance.now() - t0;
   let inference = null, zInit = null;
   if (refine) {
     zInit = lastZ;
@@ -155,7 +171,9 @@ async function modelMaster(kind, opts, options, onProgress) {
   } else if (kind === 'white-box') {
     inference = { backend: 'C++ (WASM)' };  // itoStart runs Φ itself
   }
+  t0 = performance.now();
   check(engine.itoStart(zInit));
+  phases.startMs = performance.now() - t0;
   // options.gpuBackward: false (never), 'always' (tests, benchmarks) or anything else (auto:
   // a hardware adapter, unless its first backward pass is slower than the C++ forward pass
   // of that step, when the C++ backward is the faster one).
@@ -205,7 +223,9 @@ async function modelMaster(kind, opts, options, onProgress) {
     if (s.done) break;
     await new Promise((resolve) => setTimeout(resolve, 0));  // let a 'stop' message in
   }
+  t0 = performance.now();
   const r = check(engine.itoFinish());
+  phases.finishMs = performance.now() - t0;
   if (kind === 'white-box') lastZ = r.bestZ, lastParams = Array.from(r.params);
   const backward = gpu ? `WebGPU (${gpu.adapterName})` : gpuUsed ? 'C++ (WASM) after a WebGPU trial' : 'C++ (WASM)';
   return { r, extra: { maxSteps,
@@ -213,7 +233,7 @@ async function modelMaster(kind, opts, options, onProgress) {
                               parity: inference.parity, error: inference.error },
     ito: { backward, gpuError, evaluations: timing.evaluations, gpuBackwards: timing.gpuBackwards,
            forwardMs: timing.forwardMs, backwardMs: timing.backwardMs,
-           stepMs: (timing.forwardMs + timing.backwardMs) / Math.max(1, timing.evaluations) } } };
+           stepMs: (timing.forwardMs + timing.backwardMs) / Math.max(1, timing.evaluations), ...phases } } };
 }
 
 function check(result) {
@@ -253,7 +273,7 @@ const ops = {
     if (stopFlag) Atomics.store(stopFlag, 0, 0);
     stopRequested = false;
     let mode = options.mode === 'theta' || !model ? 'theta' : options.mode === 'black-box' ? 'black-box' : 'white-box';
-    if (mode === 'black-box' && !blackBox) throw new Error('the black-box model is not available');
+    if (mode === 'black-box' && !(await blackBoxModel())) throw new Error('the black-box model is not available');
     // Unset step budgets take the engine's defaults (wasm/master/model_defaults.h).
     const opts = { steps: options.steps ?? engine.defaults().steps, itoSteps: options.itoSteps, thetaSteps: options.thetaSteps,
                    targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1,
