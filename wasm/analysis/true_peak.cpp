@@ -190,4 +190,37 @@ std::vector<float> true_peak_envelope(const float* x, std::size_t n, double fs, 
   return tp;
 }
 
+void TruePeakMeter::add(const float* l, const float* r, std::size_t n) {
+  for (int c = 0; c < 2; ++c) {
+    const float* x = c ? r : l;
+    for (std::size_t i = 0; i < n; ++i) peak_ = std::max(peak_, std::abs(x[i]));
+    buf_[c].insert(buf_[c].end(), x, x + n);
+  }
+  // The interval after sample i needs samples up to i + kMaxHalf.
+  const std::size_t end = base_ + buf_[0].size();
+  if (end > done_ + kMaxHalf + 8 * kBlock) evaluate(end - kMaxHalf);
+}
+
+double TruePeakMeter::finish() {
+  evaluate(base_ + buf_[0].size());  // zeros after the end, as true_peak() has
+  return peak_;
+}
+
+void TruePeakMeter::evaluate(std::size_t last) {
+  if (last <= done_) return;
+  const std::size_t n = buf_[0].size();
+  // Each interval's values depend on the samples around it alone (zeros before the signal's
+  // start, which is buf_'s start while base_ == 0), so evaluating in pieces changes nothing.
+  for (int c = 0; c < 2; ++c)
+    dispatch(buf_[c].data(), n, fs_, [&](std::size_t, float p) { peak_ = std::max(peak_, p); }, done_ - base_,
+             last - base_);
+  done_ = last;
+  // Keep the context the next intervals need: kMaxHalf - 1 samples before done_.
+  const std::size_t keep_from = done_ > kMaxHalf - 1 ? done_ - (kMaxHalf - 1) : 0;
+  if (keep_from > base_) {
+    for (auto& b : buf_) b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(keep_from - base_));
+    base_ = keep_from;
+  }
+}
+
 }  // namespace ito

@@ -34,4 +34,23 @@ std::vector<float> true_peak_envelope(const float* x, std::size_t n, double fs);
 std::vector<float> true_peak_envelope(const float* x, std::size_t n, double fs, std::size_t begin,
                                       std::size_t end);
 
+// true_peak() of a signal fed in consecutive blocks: the same value, holding a few
+// thousand samples of it instead of all of it (the final stage measures its output this way
+// before it writes it).
+class TruePeakMeter {
+ public:
+  explicit TruePeakMeter(double fs) : fs_(fs) {}
+  void add(const float* l, const float* r, std::size_t n);
+  // The true peak of everything added, as if the signal ended there; call it once, last.
+  double finish();
+
+ private:
+  void evaluate(std::size_t last);  // the intervals after samples [done_, last)
+
+  double fs_;
+  std::vector<float> buf_[2];  // samples [base_, base_ + buf_[0].size()) of the signal
+  std::size_t base_ = 0, done_ = 0;
+  float peak_ = 0.0f;
+};
+
 }  // namespace ito

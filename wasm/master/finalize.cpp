@@ -35,14 +35,12 @@ void lookahead_peaks_in_place(std::vector<float>& tp, std::size_t n, std::size_t
 
 // The look-ahead limiter for one input. The stereo-linked true-peak envelope is
 // computed once (in parts, so its scratch stays small): scaling the input by G scales it
-// by G, so every makeup trial only re-runs the cheap gain smoothing.
+// by G, so every makeup trial (and every release time) only re-runs the cheap gain smoothing.
 class LookaheadLimiter {
  public:
-  LookaheadLimiter(const Stereo& x, double fs, const FinalizeOptions& opt) : x_(x) {
+  LookaheadLimiter(const Stereo& x, double fs, double lookahead_ms) : x_(x), fs_(fs) {
     const std::size_t n = x.frames();
-    const double lookahead = std::max(0.0, opt.lookahead_ms) * 1e-3 * fs;
-    lookahead_ = static_cast<std::size_t>(std::lround(lookahead));
-    release_coeff_ = opt.release_ms > 0.0 ? 1.0 - std::exp(-1.0 / (opt.release_ms * 1e-3 * fs)) : 1.0;
+    lookahead_ = static_cast<std::size_t>(std::lround(std::max(0.0, lookahead_ms) * 1e-3 * fs));
     ahead_.assign(n + lookahead_, 0.0f);
     constexpr std::size_t kPart = std::size_t{1} << 18;
     for (std::size_t begin = 0; begin < n; begin += kPart) {
@@ -59,11 +57,14 @@ class LookaheadLimiter {
 
   double input_true_peak() const { return peak_; }
 
-  // Calls emit(first, y) for consecutive blocks of y = x * makeup * g[n], with
-  // makeup * g[n] * tp[k] <= ceiling for every k in [n - L, n + L]. Returns the smallest g[n].
+  // Calls emit(first, block, count) for consecutive blocks of y = x * makeup * g[n], with
+  // makeup * g[n] * tp[k] <= ceiling for every k in [n - L, n + L]. Returns the smallest
+  // g[n]. Every block is emitted after the samples of x it covers were read, so emit may
+  // write them over x (in place).
   template <class Emit>
-  double run(double makeup, double ceiling, Emit emit) const {
+  double run(double makeup, double ceiling, double release_ms, Emit emit) const {
     const std::size_t n = x_.frames(), span = lookahead_ + 1;
+    const double release_coeff = release_ms > 0.0 ? 1.0 - std::exp(-1.0 / (release_ms * 1e-3 * fs_)) : 1.0;
     std::vector<double> recent(span, 0.0);  // last `span` smoothed gains
     constexpr std::size_t kBlock = 4096;
     Stereo block;
@@ -75,7 +76,7 @@ class LookaheadLimiter {
       const double need = makeup * ahead_[i];
       const double required = need > ceiling ? ceiling / need : 1.0;  // min over the window
       // Falls at once, recovers with the release time constant: smoothed <= required.
-      smoothed = required < smoothed ? required : smoothed + release_coeff_ * (required - smoothed);
+      smoothed = required < smoothed ? required : smoothed + release_coeff * (required - smoothed);
       double& slot = recent[i % span];
       window_sum += smoothed - slot;
       slot = smoothed;
@@ -96,30 +97,11 @@ class LookaheadLimiter {
     return min_gain;
   }
 
-  // The output as one signal.
-  double render(double makeup, double ceiling, Stereo& y) const {
-    y.l.resize(x_.frames());
-    y.r.resize(x_.frames());
-    return run(makeup, ceiling, [&](std::size_t first, const Stereo& b, std::size_t count) {
-      std::copy(b.l.begin(), b.l.begin() + count, y.l.begin() + first);
-      std::copy(b.r.begin(), b.r.begin() + count, y.r.begin() + first);
-    });
-  }
-
-  // The output's integrated loudness without keeping the output.
-  double loudness(double makeup, double ceiling, double fs, double* min_gain) const {
-    LoudnessMeter meter(fs);
-    *min_gain = run(makeup, ceiling, [&](std::size_t, const Stereo& b, std::size_t count) {
-      meter.add(b.l.data(), b.r.data(), count);
-    });
-    return meter.integrated();
-  }
-
  private:
   const Stereo& x_;
+  double fs_;
   std::vector<float> ahead_;
   std::size_t lookahead_ = 0;
-  double release_coeff_ = 1.0;
   double peak_ = 0.0;
 };
 
@@ -142,52 +124,39 @@ double scale_under_ceiling(Stereo& y, double fs, double ceiling, double* true_pe
   return applied;
 }
 
-// One makeup trial: its output loudness (measured, not kept) and deepest gain.
-struct Trial {
-  double makeup_db = 0.0, lufs = -INFINITY, min_gain = 1.0;
+// What the final stage will do at one release time, found without writing the output.
+struct Plan {
+  double release_ms = 0.0, makeup_db = 0.0, limiter_ceiling = 1.0;
+  double lufs = -INFINITY, true_peak = 0.0, min_gain = 1.0;
 };
 
-}  // namespace
-
-Stereo finalize_master(const Stereo& x, double fs, const FinalizeOptions& opt,
-                       FinalizeReport* report) {
-  FinalizeReport rep{};
-  const double ceiling = std::min(1.0, db_to_lin(opt.ceiling_dbtp));
-  rep.input_lufs = integrated_loudness(x, fs);
-
-  if (!std::isfinite(rep.input_lufs) || !std::isfinite(opt.target_lufs)) {
-    // Nothing measurable (silence): pass through, only enforcing the ceiling.
-    Stereo y = x;
-    double tp = 0.0;
-    rep.makeup_gain_db = lin_to_db(scale_under_ceiling(y, fs, ceiling, &tp));
-    rep.output_lufs = integrated_loudness(y, fs);
-    rep.output_true_peak_dbtp = lin_to_db(tp);
-    rep.max_gain_reduction_db = 0.0;
-    rep.iterations = 0;
-    if (report) *report = rep;
-    return y;
-  }
-
-  const LookaheadLimiter limiter(x, fs, opt);
+// The makeup that reaches the target: Newton's first step assumes 1 LU per dB (exact
+// without limiting), then the secant slope, kept in (0, 1] since limiting only ever flattens
+// the curve. Trials measure the output's loudness without keeping it. The chosen one's true
+// peak is measured the same way; where the gain-modulated output still overshoots between
+// samples, the internal ceiling is lowered and the search runs again from there.
+// `trials` counts the makeup trials.
+Plan plan_final_stage(const LookaheadLimiter& limiter, const FinalizeOptions& opt, double release_ms,
+                      double input_lufs, double ceiling, double fs, int& trials) {
   const double max_makeup_db =
       lin_to_db(ceiling) - lin_to_db(limiter.input_true_peak()) + kMaxLimiterReductionDb;
+  Plan plan;
+  plan.release_ms = release_ms;
   // Starts a hair under the ceiling (the gain-modulated output can overshoot the
   // envelope by ~0.01 dB between samples) and is lowered further if it does.
-  double limiter_ceiling = ceiling * kInitialMargin;
-
-  // The makeup that reaches the target at the current internal ceiling: Newton's first
-  // step assumes 1 LU per dB (exact without limiting); then the secant slope, kept in
-  // (0, 1] since limiting only ever flattens the curve. Trials measure the output's
-  // loudness without keeping it; only the chosen one is rendered.
+  plan.limiter_ceiling = ceiling * kInitialMargin;
   const auto trial = [&](double makeup_db) {
-    Trial t;
+    Plan t = plan;
     t.makeup_db = makeup_db;
-    t.lufs = limiter.loudness(db_to_lin(makeup_db), limiter_ceiling, fs, &t.min_gain);
-    ++rep.iterations;
+    LoudnessMeter meter(fs);
+    t.min_gain = limiter.run(db_to_lin(makeup_db), t.limiter_ceiling, release_ms,
+                             [&](std::size_t, const Stereo& b, std::size_t count) { meter.add(b.l.data(), b.r.data(), count); });
+    t.lufs = meter.integrated();
+    ++trials;
     return t;
   };
   const auto search = [&](double start_db) {
-    Trial best = trial(start_db);
+    Plan best = trial(start_db);
     double cur_db = best.makeup_db, cur_err = best.lufs - opt.target_lufs;
     double prev_db = NAN, prev_err = NAN;
     for (int step = 0; step < kMaxLoudnessSteps && std::abs(cur_err) > kToleranceLu; ++step) {
@@ -198,7 +167,7 @@ Stereo finalize_master(const Stereo& x, double fs, const FinalizeOptions& opt,
         slope = std::clamp((cur_err - prev_err) / (cur_db - prev_db), 0.05, 1.0);
       const double next_db = std::min(cur_db - cur_err / slope, max_makeup_db);
       if (std::abs(next_db - cur_db) < 1e-6) break;
-      const Trial t = trial(next_db);
+      const Plan t = trial(next_db);
       prev_db = cur_db;
       prev_err = cur_err;
       cur_db = t.makeup_db;
@@ -207,29 +176,72 @@ Stereo finalize_master(const Stereo& x, double fs, const FinalizeOptions& opt,
     }
     return best;
   };
-
-  // Render the chosen makeup and measure its true peak; where the gain-modulated output
-  // still overshoots between samples, lower the internal ceiling and search again from there.
-  Trial best = search(std::min(opt.target_lufs - rep.input_lufs, max_makeup_db));
-  Stereo y;
-  double tp = 0.0;
+  plan = search(std::min(opt.target_lufs - input_lufs, max_makeup_db));
   for (int retry = 0;; ++retry) {
-    best.min_gain = limiter.render(db_to_lin(best.makeup_db), limiter_ceiling, y);
-    tp = true_peak(y, fs);
-    if (tp <= ceiling || retry == kMaxCeilingRetries) break;
-    limiter_ceiling *= ceiling / tp * kCeilingBackoff;
-    best = search(best.makeup_db);
+    TruePeakMeter meter(fs);
+    limiter.run(db_to_lin(plan.makeup_db), plan.limiter_ceiling, release_ms,
+                [&](std::size_t, const Stereo& b, std::size_t count) { meter.add(b.l.data(), b.r.data(), count); });
+    plan.true_peak = meter.finish();
+    if (plan.true_peak <= ceiling || retry == kMaxCeilingRetries) break;
+    const double lowered = plan.limiter_ceiling * ceiling / plan.true_peak * kCeilingBackoff;
+    plan.limiter_ceiling = lowered;
+    plan = search(plan.makeup_db);
   }
-  if (tp > ceiling) {  // last resort, keeps the promise
-    best.makeup_db += lin_to_db(scale_under_ceiling(y, fs, ceiling, &tp));
-    best.lufs = integrated_loudness(y, fs);
+  return plan;
+}
+
+}  // namespace
+
+void finalize_master_in_place(Stereo& x, double fs, const FinalizeOptions& opt, FinalizeReport* report) {
+  FinalizeReport rep{};
+  const double ceiling = std::min(1.0, db_to_lin(opt.ceiling_dbtp));
+  rep.input_lufs = integrated_loudness(x, fs);
+
+  if (!std::isfinite(rep.input_lufs) || !std::isfinite(opt.target_lufs)) {
+    // Nothing measurable (silence): pass through, only enforcing the ceiling.
+    double tp = 0.0;
+    rep.makeup_gain_db = lin_to_db(scale_under_ceiling(x, fs, ceiling, &tp));
+    rep.output_lufs = integrated_loudness(x, fs);
+    rep.output_true_peak_dbtp = lin_to_db(tp);
+    rep.max_gain_reduction_db = 0.0;
+    rep.iterations = 0;
+    if (report) *report = rep;
+    return;
   }
 
-  rep.output_lufs = best.lufs;
-  rep.output_true_peak_dbtp = lin_to_db(tp);
-  rep.makeup_gain_db = best.makeup_db;
-  rep.max_gain_reduction_db = std::max(0.0, -lin_to_db(best.min_gain));
+  const LookaheadLimiter limiter(x, fs, opt.lookahead_ms);
+  int passes = 0;
+  Plan plan;
+  // Dense, loud targets need a faster release to get there within kMaxLimiterReductionDb:
+  // the fallbacks (shorter ones only) are tried in turn until the target is met.
+  std::vector<double> releases{opt.release_ms};
+  for (double r : opt.fallback_release_ms)
+    if (r < releases.back()) releases.push_back(r);
+  for (double release_ms : releases) {
+    plan = plan_final_stage(limiter, opt, release_ms, rep.input_lufs, ceiling, fs, passes);
+    if (!std::isfinite(plan.lufs) || plan.lufs > opt.target_lufs - 0.1) break;
+  }
+  // The output, written over the input block by block (each after its samples were read).
+  limiter.run(db_to_lin(plan.makeup_db), plan.limiter_ceiling, plan.release_ms,
+              [&](std::size_t first, const Stereo& b, std::size_t count) {
+                std::copy(b.l.begin(), b.l.begin() + static_cast<std::ptrdiff_t>(count), x.l.begin() + static_cast<std::ptrdiff_t>(first));
+                std::copy(b.r.begin(), b.r.begin() + static_cast<std::ptrdiff_t>(count), x.r.begin() + static_cast<std::ptrdiff_t>(first));
+              });
+  if (plan.true_peak > ceiling) {  // last resort, keeps the promise
+    plan.makeup_db += lin_to_db(scale_under_ceiling(x, fs, ceiling, &plan.true_peak));
+    plan.lufs = integrated_loudness(x, fs);
+  }
+  rep.output_lufs = plan.lufs;
+  rep.output_true_peak_dbtp = lin_to_db(plan.true_peak);
+  rep.makeup_gain_db = plan.makeup_db;
+  rep.max_gain_reduction_db = std::max(0.0, -lin_to_db(plan.min_gain));
+  rep.iterations = passes;
   if (report) *report = rep;
+}
+
+Stereo finalize_master(const Stereo& x, double fs, const FinalizeOptions& opt, FinalizeReport* report) {
+  Stereo y = x;
+  finalize_master_in_place(y, fs, opt, report);
   return y;
 }
 

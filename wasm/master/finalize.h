@@ -11,15 +11,20 @@
 //     [n - L, n], so the gain ramps down during the L samples BEFORE each peak
 //     and never exceeds what any peak needs;
 //  3. G is iterated (Newton, then secant on the LUFS error) until the output is
-//     within 0.05 LU of the target;
-//  4. the output's true peak is measured; if the gain-modulated signal still
-//     overshoots between samples, the limiter's internal ceiling is lowered and
-//     the pass re-run, so the result never exceeds the ceiling.
+//     within 0.05 LU of the target; each trial's loudness is measured as it is
+//     produced, block by block, without keeping it;
+//  4. the chosen output's true peak is measured the same way; if the gain-modulated
+//     signal still overshoots between samples, the limiter's internal ceiling is
+//     lowered and G searched again, so the result never exceeds the ceiling;
+//  5. when the target is out of reach within kMaxLimiterReductionDb, shorter
+//     releases (fallback_release_ms) are tried; then the output is written once.
 // The ceiling is capped at 0 dBTP, so no sample ever exceeds 1.
 // Makeup is capped so the limiter's deepest reduction stays within
 // kMaxLimiterReductionDb; when the target needs more, the output falls short of
 // it (report->output_lufs tells by how much) rather than being crushed.
 #pragma once
+#include <vector>
+
 #include "core/stereo.h"
 
 namespace ito {
@@ -29,13 +34,16 @@ struct FinalizeOptions {
   double ceiling_dbtp = -1.0;
   double lookahead_ms = 2.0;
   double release_ms = 100.0;
+  // Shorter releases tried in turn when the target is not met within
+  // kMaxLimiterReductionDb at release_ms (dense, loud targets); only those below it count.
+  std::vector<double> fallback_release_ms;
 };
 
 struct FinalizeReport {
   double input_lufs, output_lufs, output_true_peak_dbtp;
   double makeup_gain_db;         // static gain applied before the limiter
   double max_gain_reduction_db;  // limiter's deepest reduction (>= 0)
-  int iterations;                // limiter passes run (0 when nothing was measurable)
+  int iterations;                // makeup trials measured (0 when nothing was measurable)
 };
 
 // Most reduction the limiter may apply at the loudest true peak; bounds the makeup.
@@ -45,5 +53,8 @@ constexpr double kMaxLimiterReductionDb = 12.0;
 // (scaled down only if it would break the ceiling), with -INFINITY loudness.
 Stereo finalize_master(const Stereo& x, double fs, const FinalizeOptions& opt,
                        FinalizeReport* report = nullptr);
+// The same, writing the master over x: besides x it holds the true-peak envelope (4 bytes
+// per frame) and a few blocks, so a long track needs no second copy.
+void finalize_master_in_place(Stereo& x, double fs, const FinalizeOptions& opt, FinalizeReport* report = nullptr);
 
 }  // namespace ito
