@@ -87,5 +87,27 @@ TEST(StreamingRender, ProcessTrackEqualsOnePassOverTheWholeArray) {
   }
 }
 
+TEST(StreamingRender, InPlaceGivesTheSameBitsAsACopy) {
+  const Stereo x = testing::music_like(static_cast<std::size_t>(17.1 * kFs), 0.3, 43);
+  const MasterSettings s = working_settings(x);
+  for (double block_seconds : {5.0, 0.05}) {  // 0.05 s: shorter than the Match EQ's reach
+    Stereo y = x;
+    process_track_in_place(y, s, kFs, block_seconds);
+    const Stereo expected = process_track(x, s, kFs, block_seconds);
+    EXPECT_EQ(y.l, expected.l) << block_seconds;
+    EXPECT_EQ(y.r, expected.r) << block_seconds;
+  }
+  // The whole render, final stage included.
+  const FinalizeOptions finalize{-12.0, -1.0};
+  FinalizeReport copied{}, in_place{};
+  const Stereo expected = render_master(x, s, kFs, finalize, &copied);
+  Stereo y = x;
+  render_master_in_place(y, s, kFs, finalize, &in_place);
+  EXPECT_EQ(y.l, expected.l);
+  EXPECT_EQ(y.r, expected.r);
+  EXPECT_EQ(in_place.output_lufs, copied.output_lufs);
+  EXPECT_NEAR(copied.output_lufs, -12.0, 0.05);
+}
+
 }  // namespace
 }  // namespace ito

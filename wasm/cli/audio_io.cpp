@@ -302,8 +302,9 @@ LoadedAudio load_audio(const std::string& path, const LoadOptions& opt) {
   }
   append_level_warnings(path, scan, out.warnings);
 
-  // Resample before duplicating mono, so mono costs one channel of work.
-  out.audio = resample_planar(x, info.channels == 2, rate, opt.target_rate, opt.quality);
+  // Resample before duplicating mono, so mono costs one channel of work. At the target rate
+  // already, the decoded buffer is the audio (no copy of a long track).
+  out.audio = rate == opt.target_rate ? std::move(x) : resample_planar(x, info.channels == 2, rate, opt.target_rate, opt.quality);
   if (info.channels == 1) out.audio.r = out.audio.l;
   out.sample_rate = opt.target_rate;
   return out;

@@ -123,9 +123,9 @@ int run_master(const std::vector<std::string>& argv) {
       if (!args.has("ito-steps")) model_options.ito.max_steps = kDefaultBlackBoxItoSteps;
     }
   }
-  const LoadedAudio input = load_audio(input_path);
+  LoadedAudio input = load_audio(input_path);  // ITO on Θ renders over its buffer (no second copy)
   const LoadedAudio reference = load_audio(reference_path);
-  for (const auto* a : {&input, &reference})
+  for (const LoadedAudio* a : {static_cast<const LoadedAudio*>(&input), &reference})
     for (const std::string& w : a->warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
   const double fs = input.sample_rate;
 
@@ -151,12 +151,22 @@ int run_master(const std::vector<std::string>& argv) {
     options.target_balance = model_options.target_balance = adjust_balance(balance, adjust);
   }
 
-  MasterRun result;
-  ProgressBar bar("ITO", use_model ? model_options.ito.max_steps + model_options.theta_steps : options.ito.max_steps);
   // Phase times for --json: the ITO callbacks mark where the optimization starts and ends.
   using Clock = std::chrono::steady_clock;
   const auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   const double decode_s = since(start);
+  const auto measure_start = Clock::now();
+  // What is measured of the input happens before mastering, which may take its buffer.
+  const AfFeatures ref_features = compute_af_features(reference.audio, fs);
+  AfLossTerms terms_before, terms_after;
+  const double af_before = af_loss(input.audio, ref_features, fs, nullptr, &terms_before);
+  const bool report_metrics = args.has("params-out") || args.has("json");
+  std::optional<TrackMetrics> input_metrics;
+  if (report_metrics) input_metrics = measure_track(input.audio, fs);
+  const double measure_s = since(measure_start);
+
+  MasterRun result;
+  ProgressBar bar("ITO", use_model ? model_options.ito.max_steps + model_options.theta_steps : options.ito.max_steps);
   const auto master_start = Clock::now();
   std::optional<Clock::time_point> ito_start, ito_end;
   auto show = [&](int step, double loss) {
@@ -169,26 +179,28 @@ int run_master(const std::vector<std::string>& argv) {
   };
   if (use_model) {
     int z_evaluations = 0;
-    const ModelMasteringResult r = master_with_model(
+    ModelMasteringResult r = master_with_model(
         input.audio, reference.audio, fs, *model, stats, model_options,
         [&](const ItoZProgress& p) { return z_evaluations = p.step, show(p.step, p.loss); },
         [&](const ItoProgress& p) { return show(z_evaluations + p.step, p.loss); });
     const CombinedIto c = combined_ito(r.ito, r.theta);
     const bool white = model->converter->kind() == models::ConverterKind::WhiteBox;
-    result = {r.output, r.ito.initial_params, r.params_after, white, 0.0, r.target_lufs, r.finalize, c.steps, c.stop,
+    result = {std::move(r.output), r.ito.initial_params, r.params_after, white, 0.0, r.target_lufs, r.finalize, c.steps, c.stop,
               c.loss_curve, r.ito.initial_loss, c.best_loss, r.match_eq, r.switches, std::nullopt};
     if (white)
       result.effort = measure_stage_effort(chain_excerpt(r.normalized_input, {r.params_after, r.switches, r.match_eq, 0.0},
                                                          fs, model_options.excerpt_seconds, model_options.excerpt_count),
                                            r.params_after, r.switches, fs);
   } else {
-    const MasteringResult r = master_with_reference(input.audio, reference.audio, fs, options,
-                                                    [&](const ItoProgress& p) { return show(p.step, p.loss); });
-    result = {r.output, r.ito.initial, r.params, true, r.input_gain_db, r.target_lufs, r.finalize,
+    // The stage-effort measurement's excerpt, taken before the master renders over the input.
+    const Stereo raw_excerpt = analysis_excerpt(input.audio, fs, options.excerpt_seconds, options.excerpt_count);
+    MasteringResult r = master_with_reference(std::move(input.audio), reference.audio, fs, options,
+                                              [&](const ItoProgress& p) { return show(p.step, p.loss); });
+    result = {std::move(r.output), r.ito.initial, r.params, true, r.input_gain_db, r.target_lufs, r.finalize,
               r.ito.steps, r.ito.stop, r.ito.loss_curve, r.ito.initial_loss, r.ito.best_loss, r.match_eq, r.switches,
               std::nullopt};
     result.effort = measure_stage_effort(
-        chain_excerpt(input.audio, r.settings(), fs, options.excerpt_seconds, options.excerpt_count), r.params,
+        chain_excerpt(raw_excerpt, r.settings(), fs, options.excerpt_seconds, options.excerpt_count), r.params,
         r.switches, fs);
   }
   bar.finish();
@@ -200,16 +212,13 @@ int run_master(const std::vector<std::string>& argv) {
   const std::size_t clamped = write_wav24_atomic(output_path, result.output, fs, force, inputs);
   if (clamped) std::fprintf(stderr, "itomaster: warning: %zu samples were clamped\n", clamped);
 
-  const AfFeatures ref_features = compute_af_features(reference.audio, fs);
-  AfLossTerms terms_before, terms_after;
-  const double af_before = af_loss(input.audio, ref_features, fs, nullptr, &terms_before);
   const double af_after = af_loss(result.output, ref_features, fs, nullptr, &terms_after);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double write_report_s = since(write_start);
 
-  if (args.has("params-out") || args.has("json")) {
-    const TrackMetrics mi = measure_track(input.audio, fs), mr = measure_track(reference.audio, fs),
-                       mo = measure_track(result.output, fs);
+  if (report_metrics) {
+    const TrackMetrics& mi = *input_metrics;
+    const TrackMetrics mr = measure_track(reference.audio, fs), mo = measure_track(result.output, fs);
     JsonWriter w(2);
     w.begin_object().field("input_file", input_path).field("reference_file", reference_path)
         .field("output_file", output_path);
@@ -225,10 +234,11 @@ int run_master(const std::vector<std::string>& argv) {
         .field("limiter_gain_reduction_db", result.finalize.max_gain_reduction_db)
         .field("steps", result.steps).field("stop", stop_name(result.stop))
         .field("seconds", seconds);
-    // decode: load and resample both files (and models); prepare: level match, Match EQ,
+    // decode: load and resample both files (and models); measure_input: the input's AF loss
+    // and metrics (before mastering takes its buffer); prepare: level match, Match EQ,
     // excerpts, target features (and Fx-normalization, Φ); ito: the optimization; finish: the
     // full-length render and the final stage (and stage effort); write: the WAV and the AF losses.
-    w.begin_object("timings_s").field("decode", decode_s).field("prepare", prepare_s).field("ito", ito_s)
+    w.begin_object("timings_s").field("decode", decode_s).field("measure_input", measure_s).field("prepare", prepare_s).field("ito", ito_s)
         .field("finish", master_s - prepare_s - ito_s).field("write", write_report_s).end_object();
     w.key("loss_curve").values(result.loss_curve);
     if (result.has_params) {

@@ -140,8 +140,11 @@ Params initial_params(const ChainInputLevels& levels) {
   return p;
 }
 
-MasteringResult master_with_reference(const Stereo& input, const Stereo& reference, double fs,
-                                      const MasteringOptions& options, const ItoCallback& callback) {
+namespace {
+
+// Everything but the render: level match, Match EQ, ITO on Θ.
+MasteringResult optimize_settings(const Stereo& input, const Stereo& reference, double fs,
+                                  const MasteringOptions& options, const ItoCallback& callback) {
   const double input_lufs = integrated_loudness(input, fs);
   const double reference_lufs = integrated_loudness(reference, fs);
   if (!std::isfinite(input_lufs)) throw std::invalid_argument("the input is silent");
@@ -169,57 +172,124 @@ MasteringResult master_with_reference(const Stereo& input, const Stereo& referen
   result.ito = ito_on_theta(excerpt, loudness_matched_af_objective(target, result.target_lufs, fs), fs,
                             initial_params(levels), ito_options, callback);
   result.params = result.ito.best;
-
-  const FinalizeOptions finalize{result.target_lufs, options.ceiling_dbtp};
-  result.output = render_master(input, result.settings(), fs, finalize, &result.finalize);
   return result;
 }
 
-Stereo process_track(const Stereo& input, const MasterSettings& settings, double fs, double block_seconds) {
+}  // namespace
+
+MasteringResult master_with_reference(const Stereo& input, const Stereo& reference, double fs,
+                                      const MasteringOptions& options, const ItoCallback& callback) {
+  MasteringResult result = optimize_settings(input, reference, fs, options, callback);
+  result.output = render_master(input, result.settings(), fs, {result.target_lufs, options.ceiling_dbtp},
+                                &result.finalize);
+  return result;
+}
+
+MasteringResult master_with_reference(Stereo&& input, const Stereo& reference, double fs,
+                                      const MasteringOptions& options, const ItoCallback& callback) {
+  MasteringResult result = optimize_settings(input, reference, fs, options, callback);
+  result.output = std::move(input);
+  render_master_in_place(result.output, result.settings(), fs, {result.target_lufs, options.ceiling_dbtp},
+                         &result.finalize);
+  return result;
+}
+
+namespace {
+
+// The blocks of process_track: `read(begin, count)` gives input frames [begin, begin + count)
+// (the caller keeps them readable until they are processed), `write(begin, block)` takes
+// the output of a block.
+template <class Read, class Write>
+void process_blocks(std::size_t n, const MasterSettings& settings, double fs, double block_seconds, Read read,
+                    Write write) {
   Chain chain(fs);
   chain.set_params(settings.params);
   chain.set_switches(settings.switches);
   ChainState state;
-  const std::size_t n = input.frames();
-  const std::size_t block = std::max<std::size_t>(1, static_cast<std::size_t>(block_seconds * fs));
   const std::size_t reach = settings.match_eq.active() ? kMatchEqReachFrames : 0;
-  Stereo out, part, body, processed;
-  out.l.resize(n);
-  out.r.resize(n);
+  // At least the Match EQ's reach: process_track_in_place keeps one block's worth aside.
+  const std::size_t block = std::max<std::size_t>(
+      {std::size_t{1}, kMatchEqReachFrames, static_cast<std::size_t>(block_seconds * fs)});
+  Stereo part, body, processed;
   for (std::size_t begin = 0; begin < n; begin += block) {
     const std::size_t length = std::min(block, n - begin);
     const std::size_t before = std::min(reach, begin), after = std::min(reach, n - begin - length);
-    part = slice(input, begin - before, before + length + after);
+    part = read(begin - before, before + length + after);
     apply_gain(part, settings.input_gain_db);
     part = apply_match_eq(part, settings.match_eq, fs);
     body = slice(part, before, length);
     chain.process(body, processed, nullptr, &state);
-    std::copy(processed.l.begin(), processed.l.end(), out.l.begin() + static_cast<std::ptrdiff_t>(begin));
-    std::copy(processed.r.begin(), processed.r.end(), out.r.begin() + static_cast<std::ptrdiff_t>(begin));
+    write(begin, processed);
   }
+}
+
+void copy_into(Stereo& out, std::size_t begin, const Stereo& block) {
+  std::copy(block.l.begin(), block.l.end(), out.l.begin() + static_cast<std::ptrdiff_t>(begin));
+  std::copy(block.r.begin(), block.r.end(), out.r.begin() + static_cast<std::ptrdiff_t>(begin));
+}
+
+}  // namespace
+
+Stereo process_track(const Stereo& input, const MasterSettings& settings, double fs, double block_seconds) {
+  Stereo out;
+  out.l.resize(input.frames());
+  out.r.resize(input.frames());
+  process_blocks(
+      input.frames(), settings, fs, block_seconds,
+      [&](std::size_t begin, std::size_t count) { return slice(input, begin, count); },
+      [&](std::size_t begin, const Stereo& block) { copy_into(out, begin, block); });
   return out;
+}
+
+void process_track_in_place(Stereo& x, const MasterSettings& settings, double fs, double block_seconds) {
+  // A block's Match EQ reads up to kMatchEqReachFrames before it, which the previous block's
+  // output has overwritten by then: those input frames are kept aside first.
+  Stereo kept;  // input frames [kept_begin, kept_begin + kept.frames())
+  std::size_t kept_begin = 0;
+  process_blocks(
+      x.frames(), settings, fs, block_seconds,
+      [&](std::size_t begin, std::size_t count) {
+        Stereo part = slice(x, begin, count);
+        for (std::size_t i = 0; i < kept.frames(); ++i) {
+          const std::size_t at = kept_begin + i;
+          if (at >= begin && at < begin + count) part.l[at - begin] = kept.l[i], part.r[at - begin] = kept.r[i];
+        }
+        return part;
+      },
+      [&](std::size_t begin, const Stereo& block) {
+        const std::size_t end = begin + block.frames();
+        kept_begin = end > kMatchEqReachFrames ? end - kMatchEqReachFrames : 0;
+        kept = slice(x, kept_begin, end - kept_begin);
+        copy_into(x, begin, block);
+      });
+}
+
+void render_master_in_place(Stereo& x, const MasterSettings& settings, double fs, const FinalizeOptions& finalize,
+                            FinalizeReport* report) {
+  process_track_in_place(x, settings, fs);
+  finalize_to_target_in_place(x, fs, finalize, report);
 }
 
 Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,
                      const FinalizeOptions& finalize, FinalizeReport* report) {
-  return finalize_to_target(process_track(input, settings, fs), fs, finalize, report);
+  Stereo out = process_track(input, settings, fs);
+  finalize_to_target_in_place(out, fs, finalize, report);
+  return out;
 }
 
 Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOptions& finalize,
                           FinalizeReport* report) {
-  // Dense, loud targets need a faster limiter release to get there without more
-  // than kMaxLimiterReductionDb of reduction: shorten it until the target is met.
-  FinalizeOptions options = finalize;
-  FinalizeReport local;
-  FinalizeReport& r = report ? *report : local;
-  Stereo out;
-  for (double release_ms : {finalize.release_ms, 50.0, 25.0, 12.0}) {
-    if (release_ms > finalize.release_ms) continue;
-    options.release_ms = release_ms;
-    out = finalize_master(processed, fs, options, &r);
-    if (!std::isfinite(r.output_lufs) || r.output_lufs > finalize.target_lufs - 0.1) break;
-  }
+  Stereo out = processed;
+  finalize_to_target_in_place(out, fs, finalize, report);
   return out;
+}
+
+void finalize_to_target_in_place(Stereo& x, double fs, const FinalizeOptions& finalize, FinalizeReport* report) {
+  // Dense, loud targets need a faster limiter release to get there without more
+  // than kMaxLimiterReductionDb of reduction: it shortens until the target is met.
+  FinalizeOptions options = finalize;
+  options.fallback_release_ms = {50.0, 25.0, 12.0};
+  finalize_master_in_place(x, fs, options, report);
 }
 
 }  // namespace ito

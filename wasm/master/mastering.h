@@ -66,6 +66,10 @@ struct MasteringResult {
 // Throws std::invalid_argument for silent input or reference.
 MasteringResult master_with_reference(const Stereo& input, const Stereo& reference, double fs,
                                       const MasteringOptions& options, const ItoCallback& callback = {});
+// The same, rendering over the input's buffer (result.output takes it): a long track needs
+// no second copy.
+MasteringResult master_with_reference(Stereo&& input, const Stereo& reference, double fs,
+                                      const MasteringOptions& options, const ItoCallback& callback = {});
 
 // Applies fixed parameters (e.g. edited by the user) with the same level match and final stage.
 Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,
@@ -77,11 +81,18 @@ Stereo render_master(const Stereo& input, const MasterSettings& settings, double
 // block's buffers; the samples equal one pass over the whole input (within float rounding
 // of the Match EQ's FFTs).
 Stereo process_track(const Stereo& input, const MasterSettings& settings, double fs, double block_seconds = 5.0);
+// The same over x's own buffer (the same samples).
+void process_track_in_place(Stereo& x, const MasterSettings& settings, double fs, double block_seconds = 5.0);
+// render_master over x's own buffer.
+void render_master_in_place(Stereo& x, const MasterSettings& settings, double fs, const FinalizeOptions& finalize,
+                            FinalizeReport* report = nullptr);
 
 // The final stage with the limiter-release fallback render_master uses: the processed
 // signal to the target loudness under the ceiling.
 Stereo finalize_to_target(const Stereo& processed, double fs, const FinalizeOptions& finalize,
                           FinalizeReport* report = nullptr);
+void finalize_to_target_in_place(Stereo& x, double fs, const FinalizeOptions& finalize,
+                                 FinalizeReport* report = nullptr);
 
 // What the chain sees of `input` in ITO: its analysis excerpt, level-matched and through the
 // Match EQ (for a model's master, `input` is the Fx-normalized one and the gain 0).
