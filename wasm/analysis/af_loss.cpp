@@ -76,18 +76,19 @@ struct StftWork {
 constexpr std::size_t kSpectraCacheBytes = std::size_t{64} << 20;
 using FrameSpectra = std::vector<std::complex<float>>;  // frames x bins, frame-major
 
-// Mean over frames of |STFT(s)| per bin; with `keep`, the frames' spectra go into it (when
-// they fit the cache).
-std::vector<double> mean_magnitude(const std::vector<float>& s, StftWork& work, FrameSpectra* keep = nullptr) {
+// Mean over frames of |STFT(s)| per bin, s given as sample(i) for i in [0, len) (stft_frame_of);
+// with `keep`, the frames' spectra go into it (when they fit the cache).
+template <class Sample>
+std::vector<double> mean_magnitude(const Sample& sample, std::size_t len, StftWork& work,
+                                   FrameSpectra* keep = nullptr) {
   const int num_bins = kAfBarkFftSize / 2 + 1;
   std::vector<double> mean(num_bins, 0.0);
-  if (s.empty()) return mean;
-  const int frames = stft_num_frames(s.size(), kAfBarkHop);
+  if (len == 0) return mean;
+  const int frames = stft_num_frames(len, kAfBarkHop);
   const std::size_t cells = static_cast<std::size_t>(frames) * num_bins;
   if (keep && cells * sizeof(std::complex<float>) <= kSpectraCacheBytes) keep->resize(cells);
   for (int t = 0; t < frames; ++t) {
-    stft_frame(s.data(), s.size(), t, kAfBarkHop, work.window.data(), kAfBarkFftSize,
-               work.frame.data());
+    stft_frame_of(sample, len, t, kAfBarkHop, work.window.data(), kAfBarkFftSize, work.frame.data());
     work.fft.forward(work.frame.data(), work.bins.data());
     for (int k = 0; k < num_bins; ++k) mean[k] += magnitude(work.bins[k]);
     if (keep && !keep->empty())
@@ -155,8 +156,12 @@ Analysis analyze(const Stereo& x, double fs, bool keep_signals) {
   a.n = x.frames();
   const std::size_t n = a.n;
   double ll = 0, rr = 0, mm = 0, ss = 0;
-  a.mid.resize(n);
-  a.side.resize(n);
+  // M and S are stored only for the gradient; otherwise the STFT takes them sample by sample
+  // (a long track's features then need no copy of it).
+  if (keep_signals) {
+    a.mid.resize(n);
+    a.side.resize(n);
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const float l = x.l[i], r = x.r[i];
     ll += double(l) * l;
@@ -164,8 +169,10 @@ Analysis analyze(const Stereo& x, double fs, bool keep_signals) {
     const double m = double(l) + r, s = double(l) - r;
     mm += m * m;
     ss += s * s;
-    a.mid[i] = static_cast<float>(m);
-    a.side[i] = static_cast<float>(s);
+    if (keep_signals) {
+      a.mid[i] = static_cast<float>(m);
+      a.side[i] = static_cast<float>(s);
+    }
     for (int c = 0; c < 2; ++c) {
       const double v = std::abs(c == 0 ? l : r);
       if (v > a.peak[c]) {
@@ -193,19 +200,18 @@ Analysis analyze(const Stereo& x, double fs, bool keep_signals) {
   parallel_for(2, [&](int which) {
     const BarkFilterbank& fb = bark_filterbank(fs);
     StftWork work;
-    std::vector<float>& signal = which == 0 ? a.mid : a.side;
     FrameSpectra* keep = keep_signals ? (which == 0 ? &a.mid_spectra : &a.side_spectra) : nullptr;
-    (which == 0 ? a.mid_sums : a.side_sums) = band_sums(mean_magnitude(signal, work, keep), fb);
+    // The same float values as the stored M and S.
+    const auto mid = [&x](std::size_t i) { return static_cast<float>(double(x.l[i]) + x.r[i]); };
+    const auto side = [&x](std::size_t i) { return static_cast<float>(double(x.l[i]) - x.r[i]); };
+    const std::vector<double> mean = which == 0 ? mean_magnitude(mid, n, work, keep) : mean_magnitude(side, n, work, keep);
+    (which == 0 ? a.mid_sums : a.side_sums) = band_sums(mean, fb);
   });
   f.bark_mid.resize(kAfBarkBands);
   f.bark_side.resize(kAfBarkBands);
   for (int b = 0; b < kAfBarkBands; ++b) {
     f.bark_mid[b] = std::log(a.mid_sums[b] + kLogEps);
     f.bark_side[b] = std::log(a.side_sums[b] + kLogEps);
-  }
-  if (!keep_signals) {
-    a.mid = {};
-    a.side = {};
   }
   return a;
 }

@@ -65,6 +65,19 @@ std::size_t reflect_index(std::ptrdiff_t i, std::size_t len);
 void stft_frame(const float* x, std::size_t len, int t, int hop, const float* window, int n,
                 float* frame);
 
+// stft_frame of a signal given sample by sample (sample(i) for i in [0, len)), e.g. the mid of
+// a stereo signal computed on the fly instead of stored: the same values as stft_frame on
+// the stored signal.
+template <class Sample>
+void stft_frame_of(const Sample& sample, std::size_t len, int t, int hop, const float* window, int n, float* frame) {
+  const std::ptrdiff_t start = static_cast<std::ptrdiff_t>(t) * hop - n / 2;
+  if (start >= 0 && start + n <= static_cast<std::ptrdiff_t>(len)) {
+    for (int j = 0; j < n; ++j) frame[j] = window[j] * sample(static_cast<std::size_t>(start + j));
+    return;
+  }
+  for (int j = 0; j < n; ++j) frame[j] = window[j] * sample(reflect_index(start + j, len));
+}
+
 // Adjoint of stft_frame: adds window[j] * grad_frame[j] into grad_x at the source
 // sample of each framed position (mirrored positions fold back onto the signal).
 void stft_frame_backward(const float* grad_frame, std::size_t len, int t, int hop,

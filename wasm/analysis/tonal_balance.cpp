@@ -26,11 +26,9 @@ double mean_over(const std::array<double, kThirdOctaveBands>& v, double lo_hz, d
 
 BandLevels third_octave_levels(const Stereo& x, double fs) {
   const std::size_t n = x.frames();
-  std::vector<float> mid(n), side(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    mid[i] = 0.5f * (x.l[i] + x.r[i]);
-    side[i] = 0.5f * (x.l[i] - x.r[i]);
-  }
+  // Mid and side sample by sample (no copy of a long track).
+  const auto mid = [&x](std::size_t i) { return 0.5f * (x.l[i] + x.r[i]); };
+  const auto side = [&x](std::size_t i) { return 0.5f * (x.l[i] - x.r[i]); };
   const RealFft& fft = cached_real_fft(kFftSize);
   const std::vector<float> window = hann_window(kFftSize);
   const int bins = fft.num_bins();
@@ -39,9 +37,9 @@ BandLevels third_octave_levels(const Stereo& x, double fs) {
   std::vector<std::complex<float>> spectrum(bins);
   const int frames = n ? stft_num_frames(n, kHop) : 0;
   for (int c = 0; c < 2; ++c) {
-    const std::vector<float>& s = c ? side : mid;
     for (int t = 0; t < frames; ++t) {
-      stft_frame(s.data(), n, t, kHop, window.data(), kFftSize, frame.data());
+      if (c) stft_frame_of(side, n, t, kHop, window.data(), kFftSize, frame.data());
+      else stft_frame_of(mid, n, t, kHop, window.data(), kFftSize, frame.data());
       fft.forward(frame.data(), spectrum.data());
       for (int k = 0; k < bins; ++k) power[c][k] += std::norm(spectrum[k]);
     }
