@@ -53,7 +53,7 @@ constexpr double kMaxLimiterReductionDb = 12.0;
 // (scaled down only if it would break the ceiling), with -INFINITY loudness.
 Stereo finalize_master(const Stereo& x, double fs, const FinalizeOptions& opt,
                        FinalizeReport* report = nullptr);
-// The same, writing the master over x: besides x it holds the true-peak envelope (4 bytes
+// The same, writing the master over x: besides x it holds the true-peak envelope (2 bytes
 // per frame) and a few blocks, so a long track needs no second copy.
 void finalize_master_in_place(Stereo& x, double fs, const FinalizeOptions& opt, FinalizeReport* report = nullptr);
 
