@@ -211,9 +211,12 @@ void TruePeakMeter::evaluate(std::size_t last) {
   const std::size_t n = buf_[0].size();
   // Each interval's values depend on the samples around it alone (zeros before the signal's
   // start, which is buf_'s start while base_ == 0), so evaluating in pieces changes nothing.
-  for (int c = 0; c < 2; ++c)
-    dispatch(buf_[c].data(), n, fs_, [&](std::size_t, float p) { peak_ = std::max(peak_, p); }, done_ - base_,
+  float peak[2] = {peak_, peak_};
+  parallel_for(2, [&](int c) {  // the channels are independent
+    dispatch(buf_[c].data(), n, fs_, [&](std::size_t, float p) { peak[c] = std::max(peak[c], p); }, done_ - base_,
              last - base_);
+  });
+  peak_ = std::max(peak[0], peak[1]);
   done_ = last;
   // Keep the context the next intervals need: kMaxHalf - 1 samples before done_.
   const std::size_t keep_from = done_ > kMaxHalf - 1 ? done_ - (kMaxHalf - 1) : 0;

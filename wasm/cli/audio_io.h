@@ -30,7 +30,7 @@ enum class ResampleQuality { Auto, Best, Medium };
 
 struct LoadOptions {
   double target_rate = 44100.0;
-  double max_seconds = 30 * 60;
+  double max_seconds = 120 * 60;  // a DJ mix or a live set; about 1 GB per 30 min to master
   double min_seconds = 0.5;
   ResampleQuality quality = ResampleQuality::Auto;
 };

@@ -5,6 +5,7 @@
 #include <complex>
 
 #include "analysis/fft.h"
+#include "core/parallel.h"
 
 namespace ito {
 namespace {
@@ -150,8 +151,10 @@ Stereo apply_match_eq(const Stereo& x, const MatchEq& eq, double fs) {
     mid[i] = 0.5f * (x.l[i] + x.r[i]);
     side[i] = 0.5f * (x.l[i] - x.r[i]);
   }
-  convolve(design_kernel(eq.mid_db, eq.amount, fs), mid.data(), mid.data(), n);
-  convolve(design_kernel(eq.side_db, eq.amount, fs), side.data(), side.data(), n);
+  parallel_for(2, [&](int which) {  // mid and side are independent: one thread each where there are two
+    if (which == 0) convolve(design_kernel(eq.mid_db, eq.amount, fs), mid.data(), mid.data(), n);
+    else convolve(design_kernel(eq.side_db, eq.amount, fs), side.data(), side.data(), n);
+  });
   Stereo y(n);
   for (std::size_t i = 0; i < n; ++i) {
     y.l[i] = mid[i] + side[i];
