@@ -138,6 +138,25 @@ TEST(SegmentedChain, OneThreadAndTwoGiveTheSameBits) {
   for (int i = 0; i < kNumParams; ++i) EXPECT_EQ(g1[i], g2[i]) << param_table()[i].id;
 }
 
+TEST(SegmentedChain, AWholeMasterIsTheSameOnOneThreadOrTwo) {
+  // Every threaded part of a master (segments, AF loss, Match EQ, true peak) at once.
+  const Stereo x = testing::music_like(static_cast<std::size_t>(12 * kFs), 0.2, 12);
+  const Stereo ref = testing::white_noise(static_cast<std::size_t>(10 * kFs), 0.3, 13);  // far brighter
+  MasteringOptions options;
+  options.ito.max_steps = 3;
+  const int saved = num_threads();
+  set_num_threads(1);
+  const MasteringResult one = master_with_reference(x, ref, kFs, options);
+  set_num_threads(2);
+  const MasteringResult two = master_with_reference(x, ref, kFs, options);
+  set_num_threads(saved);
+  EXPECT_EQ(one.ito.loss_curve, two.ito.loss_curve);
+  EXPECT_EQ(one.params, two.params);
+  EXPECT_EQ(one.output.l, two.output.l);
+  EXPECT_EQ(one.output.r, two.output.r);
+  EXPECT_LT(one.ito.best_loss, one.ito.initial_loss);  // it did optimize
+}
+
 TEST(SegmentedChainGradcheck, ParametersAgainstFiniteDifferences) {
   // The smooth regime of the chain's own gradcheck (thresholds above the signal), so
   // finite differences of the float chain are meaningful for every parameter.
