@@ -23,6 +23,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Inputs longer than this are read a second time for the render instead of being held
+// during ITO (the second read costs a few seconds; the memory saved is a copy of the track).
+constexpr double kRereadSeconds = 20 * 60;
+
 // What either mastering path (ITO on Θ, or a model with ITO on z) reports.
 struct MasterRun {
   Stereo output;
@@ -194,8 +198,18 @@ int run_master(const std::vector<std::string>& argv) {
   } else {
     // The stage-effort measurement's excerpt, taken before the master renders over the input.
     const Stereo raw_excerpt = analysis_excerpt(input.audio, fs, options.excerpt_seconds, options.excerpt_count);
-    MasteringResult r = master_with_reference(std::move(input.audio), reference.audio, fs, options,
-                                              [&](const ItoProgress& p) { return show(p.step, p.loss); });
+    MasteringPlan plan = plan_master(input.audio, reference.audio, fs, options);
+    // A long track is let go while ITO runs (it works on the excerpt) and read again for the
+    // render: two passes over the file instead of holding it beside ITO's working memory.
+    const bool reread = input.audio.frames() > static_cast<std::size_t>(kRereadSeconds * fs);
+    const std::size_t frames = input.audio.frames();
+    if (reread) input.audio = Stereo{};
+    optimize_master(plan, fs, [&](const ItoProgress& p) { return show(p.step, p.loss); });
+    if (reread) {
+      input.audio = load_audio(input_path).audio;
+      if (input.audio.frames() != frames) throw AudioError("'" + input_path + "' changed while it was being mastered");
+    }
+    MasteringResult r = finish_master(std::move(plan), std::move(input.audio), fs);
     result = {std::move(r.output), r.ito.initial, r.params, true, r.input_gain_db, r.target_lufs, r.finalize,
               r.ito.steps, r.ito.stop, r.ito.loss_curve, r.ito.initial_loss, r.ito.best_loss, r.match_eq, r.switches,
               std::nullopt};

@@ -20,35 +20,33 @@ constexpr int kMaxCeilingRetries = 4;     // limiter re-runs for inter-sample ov
 constexpr double kCeilingBackoff = 0.999; // extra ~0.009 dB per retry
 constexpr double kInitialMargin = 0.9977; // limiter aims ~0.02 dB under the ceiling
 
-// The envelope is kept in 16 bits per frame (a long track's would otherwise cost as much as
-// one of its channels): a float's top half, rounded up, so a stored peak is never below the
-// true one (by at most 0.4 %, 0.034 dB; the limiter is that much more careful at worst).
-using Peak16 = std::uint16_t;
-Peak16 to_peak16(float v) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &v, sizeof bits);  // v >= 0: rounding the bits up rounds the value up
-  return static_cast<Peak16>(std::min<std::uint32_t>((bits + 0xFFFFu) >> 16, 0x7F80u));  // at most +inf
-}
-float from_peak16(Peak16 p) {
-  const std::uint32_t bits = static_cast<std::uint32_t>(p) << 16;
-  float v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
+// The envelope is kept in one byte per frame (a long track's would otherwise cost as much
+// as one of its channels): 0.06 dB steps below the peak of its part of the track (2^18
+// frames), rounded up, so a stored peak is never below the true one (the limiter is at most
+// 0.06 dB more careful). The 255 steps span 15.3 dB: the makeup stays within
+// kMaxLimiterReductionDb of the track's peak, so anything lower can never reach the ceiling
+// and is stored as the lowest step.
+using PeakCode = std::uint8_t;
+constexpr double kPeakStepDb = 0.06;
+constexpr int kPartBits = 18;
+
+struct PeakSteps {
+  float below_peak[256];  // step c as a fraction of the part's peak
+  PeakSteps() {
+    for (int c = 0; c < 256; ++c) below_peak[c] = static_cast<float>(db_to_lin(kPeakStepDb * (c - 255)));
+  }
+};
+const PeakSteps& peak_steps() {
+  static const PeakSteps steps;
+  return steps;
 }
 
-// ahead[i] = max of tp over [i - L, i] (clipped to the signal), i in [0, N + L), in place:
-// `tp` holds the envelope in [0, N) and is N + L long. Output sample n = i - L thus sees
-// its look-ahead window [n, n + L].
-void lookahead_peaks_in_place(std::vector<Peak16>& tp, std::size_t n, std::size_t lookahead) {
-  std::deque<std::pair<std::size_t, Peak16>> candidates;  // (index, tp) with decreasing tp
-  for (std::size_t i = 0; i < n + lookahead; ++i) {
-    if (i < n) {  // (the codes of non-negative floats order as their values)
-      while (!candidates.empty() && candidates.back().second <= tp[i]) candidates.pop_back();
-      candidates.emplace_back(i, tp[i]);
-    }
-    while (!candidates.empty() && candidates.front().first + lookahead < i) candidates.pop_front();
-    tp[i] = candidates.empty() ? 0 : candidates.front().second;
-  }
+PeakCode encode_peak(float v, float part_peak) {
+  if (!(v > 0.0f) || !(part_peak > 0.0f)) return 0;
+  const double steps = std::ceil(lin_to_db(v / part_peak) / kPeakStepDb) + 255.0;
+  PeakCode c = static_cast<PeakCode>(std::clamp(steps, 0.0, 255.0));
+  while (c < 255 && part_peak * peak_steps().below_peak[c] < v) ++c;  // float rounding: never below v
+  return c;
 }
 
 // The look-ahead limiter for one input. The stereo-linked true-peak envelope is
@@ -60,18 +58,25 @@ class LookaheadLimiter {
     const std::size_t n = x.frames();
     lookahead_ = static_cast<std::size_t>(std::lround(std::max(0.0, lookahead_ms) * 1e-3 * fs));
     ahead_.assign(n + lookahead_, 0);
-    constexpr std::size_t kPart = std::size_t{1} << 18;
+    constexpr std::size_t kPart = std::size_t{1} << kPartBits;
+    std::vector<float> peak(std::min(kPart, n));
+    float last_peak = 0.0f;
     for (std::size_t begin = 0; begin < n; begin += kPart) {
       const std::size_t end = std::min(n, begin + kPart);
       std::vector<float> tp[2];  // the channels are independent: one thread each where there are two
       parallel_for(2, [&](int c) { tp[c] = true_peak_envelope(x.channel(c), n, fs, begin, end); });
+      float part_peak = 0.0f;
       for (std::size_t i = begin; i < end; ++i) {
-        const float peak = std::max(tp[0][i - begin], tp[1][i - begin]);
-        ahead_[i] = to_peak16(peak);
-        peak_ = std::max(peak_, static_cast<double>(peak));
+        peak[i - begin] = std::max(tp[0][i - begin], tp[1][i - begin]);
+        part_peak = std::max(part_peak, peak[i - begin]);
       }
+      // A part's scale also covers the part before: the look-ahead window reaches back into it.
+      scale_.push_back(std::max(part_peak, scale_.empty() ? 0.0f : last_peak));
+      last_peak = part_peak;
+      peak_ = std::max(peak_, static_cast<double>(part_peak));
+      for (std::size_t i = begin; i < end; ++i) ahead_[i] = encode_peak(peak[i - begin], scale_.back());
     }
-    lookahead_peaks_in_place(ahead_, n, lookahead_);
+    lookahead_maximum();
   }
 
   double input_true_peak() const { return peak_; }
@@ -92,7 +97,7 @@ class LookaheadLimiter {
     std::size_t filled = 0, first = 0;
     double window_sum = 0.0, smoothed = 1.0, min_gain = 1.0;
     for (std::size_t i = 0; i < n + lookahead_; ++i) {
-      const double need = makeup * from_peak16(ahead_[i]);
+      const double need = makeup * peak_at(i);
       const double required = need > ceiling ? ceiling / need : 1.0;  // min over the window
       // Falls at once, recovers with the release time constant: smoothed <= required.
       smoothed = required < smoothed ? required : smoothed + release_coeff * (required - smoothed);
@@ -119,7 +124,29 @@ class LookaheadLimiter {
  private:
   const Stereo& x_;
   double fs_;
-  std::vector<Peak16> ahead_;
+  float scale_at(std::size_t i) const { return scale_[std::min(i >> kPartBits, scale_.size() - 1)]; }
+  // The stored envelope at i; past the end, in the last part's scale.
+  float peak_at(std::size_t i) const { return scale_at(i) * peak_steps().below_peak[ahead_[i]]; }
+
+  // ahead_[i] becomes the maximum of the envelope over [i - L, i] (clipped to the signal), i in
+  // [0, N + L), in place: output sample n = i - L thus sees its look-ahead window [n, n + L].
+  // The maximum is taken on the values and stored in i's scale (rounded up again).
+  void lookahead_maximum() {
+    const std::size_t n = x_.frames();
+    std::deque<std::pair<std::size_t, float>> candidates;  // (index, value), values decreasing
+    for (std::size_t i = 0; i < n + lookahead_; ++i) {
+      if (i < n) {
+        const float v = peak_at(i);
+        while (!candidates.empty() && candidates.back().second <= v) candidates.pop_back();
+        candidates.emplace_back(i, v);
+      }
+      while (!candidates.empty() && candidates.front().first + lookahead_ < i) candidates.pop_front();
+      ahead_[i] = candidates.empty() ? 0 : encode_peak(candidates.front().second, scale_at(i));
+    }
+  }
+
+  std::vector<PeakCode> ahead_;
+  std::vector<float> scale_;  // per part of 2^kPartBits frames: the peak its codes are relative to
   std::size_t lookahead_ = 0;
   double peak_ = 0.0;
 };

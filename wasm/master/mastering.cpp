@@ -140,17 +140,14 @@ Params initial_params(const ChainInputLevels& levels) {
   return p;
 }
 
-namespace {
-
-// Everything but the render: level match, Match EQ, ITO on Θ.
-MasteringResult optimize_settings(const Stereo& input, const Stereo& reference, double fs,
-                                  const MasteringOptions& options, const ItoCallback& callback) {
+MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double fs, const MasteringOptions& options) {
   const double input_lufs = integrated_loudness(input, fs);
   const double reference_lufs = integrated_loudness(reference, fs);
   if (!std::isfinite(input_lufs)) throw std::invalid_argument("the input is silent");
   if (!std::isfinite(reference_lufs)) throw std::invalid_argument("the reference is silent");
 
-  MasteringResult result;
+  MasteringPlan plan;
+  MasteringResult& result = plan.result;
   result.target_lufs = options.target_lufs.value_or(reference_lufs);
   // Level-match, but keep the side chains' level |L + R| at most -10 dB (about -16 dBFS per
   // channel): the limiter's threshold tops out at 0 dB of |L + R|, so a mix matched to a
@@ -161,36 +158,38 @@ MasteringResult optimize_settings(const Stereo& input, const Stereo& reference, 
   result.input_gain_db = std::clamp(std::min(reference_lufs - input_lufs, headroom_gain), -40.0, 40.0);
 
   result.match_eq = design_match_eq(input, reference, fs, options.match_eq_amount, options.target_balance);
-  const SegmentedExcerpt excerpt =
+  plan.excerpt =
       ito_excerpt(input, result.settings(), fs, options.excerpt_seconds, options.excerpt_count, options.warmup_seconds);
   const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
   // The final stage sets the loudness, so ITO matches everything else at that loudness.
-  const ChainInputLevels levels = measure_chain_input(excerpt_bodies(excerpt), fs);
-  ItoOptions ito_options = options.ito;
-  ito_options.space = musical_search_space(levels, options.style);
-  result.switches = ito_options.space.enabled;
-  result.ito = ito_on_theta(excerpt, loudness_matched_af_objective(target, result.target_lufs, fs), fs,
-                            initial_params(levels), ito_options, callback);
-  result.params = result.ito.best;
-  return result;
+  plan.objective = loudness_matched_af_objective(target, result.target_lufs, fs);
+  plan.levels = measure_chain_input(excerpt_bodies(plan.excerpt), fs);
+  plan.ito = options.ito;
+  plan.ito.space = musical_search_space(plan.levels, options.style);
+  result.switches = plan.ito.space.enabled;
+  plan.finalize = {result.target_lufs, options.ceiling_dbtp};
+  return plan;
 }
 
-}  // namespace
+void optimize_master(MasteringPlan& plan, double fs, const ItoCallback& callback) {
+  MasteringResult& result = plan.result;
+  result.ito = ito_on_theta(plan.excerpt, plan.objective, fs, initial_params(plan.levels), plan.ito, callback);
+  result.params = result.ito.best;
+}
+
+MasteringResult finish_master(MasteringPlan plan, Stereo&& input, double fs) {
+  MasteringResult result = std::move(plan.result);
+  result.output = std::move(input);
+  render_master_in_place(result.output, result.settings(), fs, plan.finalize, &result.finalize);
+  return result;
+}
 
 MasteringResult master_with_reference(const Stereo& input, const Stereo& reference, double fs,
                                       const MasteringOptions& options, const ItoCallback& callback) {
-  MasteringResult result = optimize_settings(input, reference, fs, options, callback);
-  result.output = render_master(input, result.settings(), fs, {result.target_lufs, options.ceiling_dbtp},
-                                &result.finalize);
-  return result;
-}
-
-MasteringResult master_with_reference(Stereo&& input, const Stereo& reference, double fs,
-                                      const MasteringOptions& options, const ItoCallback& callback) {
-  MasteringResult result = optimize_settings(input, reference, fs, options, callback);
-  result.output = std::move(input);
-  render_master_in_place(result.output, result.settings(), fs, {result.target_lufs, options.ceiling_dbtp},
-                         &result.finalize);
+  MasteringPlan plan = plan_master(input, reference, fs, options);
+  optimize_master(plan, fs, callback);
+  MasteringResult result = std::move(plan.result);
+  result.output = render_master(input, result.settings(), fs, plan.finalize, &result.finalize);
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include "analysis/af_loss.h"
 #include "dsp/params.h"
 #include "ito/ito_theta.h"
+#include "ito/objective.h"
 #include "master/finalize.h"
 #include "master/match_eq.h"
 #include "master/musical_prior.h"
@@ -66,11 +67,22 @@ struct MasteringResult {
 // Throws std::invalid_argument for silent input or reference.
 MasteringResult master_with_reference(const Stereo& input, const Stereo& reference, double fs,
                                       const MasteringOptions& options, const ItoCallback& callback = {});
-// The same, rendering over the input's buffer (result.output takes it): a long track needs
-// no second copy.
-MasteringResult master_with_reference(Stereo&& input, const Stereo& reference, double fs,
-                                      const MasteringOptions& options, const ItoCallback& callback = {});
 
+// master_with_reference() in parts, for a caller that manages the input's memory (the CLI
+// frees a long track while ITO runs and reads it again for the render): plan (level match,
+// Match EQ, excerpt, objective, search space), ITO on Θ, then the render over the input's
+// own buffer (result.output takes it), so a long track is never held twice.
+struct MasteringPlan {
+  MasteringResult result;  // filled as the parts run; no output until finish_master
+  SegmentedExcerpt excerpt;
+  Objective objective;
+  ChainInputLevels levels;
+  ItoOptions ito;          // with the search space
+  FinalizeOptions finalize;
+};
+MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double fs, const MasteringOptions& options);
+void optimize_master(MasteringPlan& plan, double fs, const ItoCallback& callback = {});
+MasteringResult finish_master(MasteringPlan plan, Stereo&& input, double fs);
 // Applies fixed parameters (e.g. edited by the user) with the same level match and final stage.
 Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,
                      const FinalizeOptions& finalize, FinalizeReport* report = nullptr);
