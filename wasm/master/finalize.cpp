@@ -43,10 +43,15 @@ const PeakSteps& peak_steps() {
 
 PeakCode encode_peak(float v, float part_peak) {
   if (!(v > 0.0f) || !(part_peak > 0.0f)) return 0;
-  const double steps = std::ceil(lin_to_db(v / part_peak) / kPeakStepDb) + 255.0;
-  PeakCode c = static_cast<PeakCode>(std::clamp(steps, 0.0, 255.0));
-  while (c < 255 && part_peak * peak_steps().below_peak[c] < v) ++c;  // float rounding: never below v
-  return c;
+  // The first step at or above v (the steps ascend; a binary search costs less than a log).
+  const float* steps = peak_steps().below_peak;
+  int lo = 0, hi = 255;
+  while (lo < hi) {
+    const int mid = (lo + hi) / 2;
+    if (part_peak * steps[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return static_cast<PeakCode>(lo);
 }
 
 // The look-ahead limiter for one input. The stereo-linked true-peak envelope is
