@@ -20,13 +20,14 @@ constexpr int kMaxCeilingRetries = 4;     // limiter re-runs for inter-sample ov
 constexpr double kCeilingBackoff = 0.999; // extra ~0.009 dB per retry
 constexpr double kInitialMargin = 0.9977; // limiter aims ~0.02 dB under the ceiling
 
-// The envelope is kept in one byte per frame (a long track's would otherwise cost as much
-// as one of its channels): 0.06 dB steps below the peak of its part of the track (2^18
+// A long track's envelope (beyond kCompactFrames) is kept in one byte per frame (it would
+// otherwise cost as much as one of its channels): 0.06 dB steps below the peak of its part of the track (2^18
 // frames), rounded up, so a stored peak is never below the true one (the limiter is at most
 // 0.06 dB more careful). The 255 steps span 15.3 dB: the makeup stays within
 // kMaxLimiterReductionDb of the track's peak, so anything lower can never reach the ceiling
 // and is stored as the lowest step.
 using PeakCode = std::uint8_t;
+constexpr std::size_t kCompactFrames = std::size_t{20} * 60 * 48000;  // 20 minutes
 constexpr double kPeakStepDb = 0.06;
 constexpr int kPartBits = 18;
 
@@ -59,10 +60,11 @@ PeakCode encode_peak(float v, float part_peak) {
 // by G, so every makeup trial (and every release time) only re-runs the cheap gain smoothing.
 class LookaheadLimiter {
  public:
-  LookaheadLimiter(const Stereo& x, double fs, double lookahead_ms) : x_(x), fs_(fs) {
+  LookaheadLimiter(const Stereo& x, double fs, double lookahead_ms, int compact) : x_(x), fs_(fs) {
     const std::size_t n = x.frames();
     lookahead_ = static_cast<std::size_t>(std::lround(std::max(0.0, lookahead_ms) * 1e-3 * fs));
-    ahead_.assign(n + lookahead_, 0);
+    compact_ = compact < 0 ? n > kCompactFrames : compact > 0;
+    (compact_ ? codes_.assign(n + lookahead_, 0) : exact_.assign(n + lookahead_, 0.0f));
     constexpr std::size_t kPart = std::size_t{1} << kPartBits;
     std::vector<float> peak(std::min(kPart, n));
     float last_peak = 0.0f;
@@ -79,7 +81,7 @@ class LookaheadLimiter {
       scale_.push_back(std::max(part_peak, scale_.empty() ? 0.0f : last_peak));
       last_peak = part_peak;
       peak_ = std::max(peak_, static_cast<double>(part_peak));
-      for (std::size_t i = begin; i < end; ++i) ahead_[i] = encode_peak(peak[i - begin], scale_.back());
+      for (std::size_t i = begin; i < end; ++i) store(i, peak[i - begin]);
     }
     lookahead_maximum();
   }
@@ -131,7 +133,13 @@ class LookaheadLimiter {
   double fs_;
   float scale_at(std::size_t i) const { return scale_[std::min(i >> kPartBits, scale_.size() - 1)]; }
   // The stored envelope at i; past the end, in the last part's scale.
-  float peak_at(std::size_t i) const { return scale_at(i) * peak_steps().below_peak[ahead_[i]]; }
+  float peak_at(std::size_t i) const {
+    return compact_ ? scale_at(i) * peak_steps().below_peak[codes_[i]] : exact_[i];
+  }
+  void store(std::size_t i, float v) {
+    if (compact_) codes_[i] = encode_peak(v, scale_at(i));
+    else exact_[i] = v;
+  }
 
   // ahead_[i] becomes the maximum of the envelope over [i - L, i] (clipped to the signal), i in
   // [0, N + L), in place: output sample n = i - L thus sees its look-ahead window [n, n + L].
@@ -146,11 +154,14 @@ class LookaheadLimiter {
         candidates.emplace_back(i, v);
       }
       while (!candidates.empty() && candidates.front().first + lookahead_ < i) candidates.pop_front();
-      ahead_[i] = candidates.empty() ? 0 : encode_peak(candidates.front().second, scale_at(i));
+      store(i, candidates.empty() ? 0.0f : candidates.front().second);
     }
   }
 
-  std::vector<PeakCode> ahead_;
+  // The envelope, exact (4 bytes per frame) up to kCompactFrames, in one byte beyond.
+  bool compact_ = false;
+  std::vector<float> exact_;
+  std::vector<PeakCode> codes_;
   std::vector<float> scale_;  // per part of 2^kPartBits frames: the peak its codes are relative to
   std::size_t lookahead_ = 0;
   double peak_ = 0.0;
@@ -260,7 +271,7 @@ void finalize_master_in_place(Stereo& x, double fs, const FinalizeOptions& opt, 
     return;
   }
 
-  const LookaheadLimiter limiter(x, fs, opt.lookahead_ms);
+  const LookaheadLimiter limiter(x, fs, opt.lookahead_ms, opt.compact_envelope);
   int passes = 0;
   Plan plan;
   // Dense, loud targets need a faster release to get there within kMaxLimiterReductionDb:
