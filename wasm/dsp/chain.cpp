@@ -3,6 +3,14 @@
 #include <utility>
 
 namespace ito {
+
+static_assert(ProcessorWithState<Eq> && ChainProcessor<Distortion> && ProcessorWithState<Multiband> &&
+              ChainProcessor<Gain> && ChainProcessor<Imager> && ProcessorWithState<Limiter>);
+static_assert(!ProcessorWithState<Gain> && !ProcessorWithState<Imager>, "stateless: nothing carries over");
+static_assert(Eq::kNumParams + Distortion::kNumParams + Multiband::kNumParams + Gain::kNumParams +
+                  Imager::kNumParams + Limiter::kNumParams == kNumParams,
+              "the processors' parameters make up the chain's");
+
 namespace {
 
 // Runs the enabled stages in order, each writing into the next ping-pong buffer and

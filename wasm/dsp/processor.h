@@ -1,4 +1,5 @@
-// The convention every chain processor follows (plain structs, no virtuals):
+// The convention every chain processor follows (plain structs, no virtuals), written as the
+// concepts below and checked for each processor in dsp/chain.cpp:
 //
 //   struct Foo {
 //     static constexpr int kNumParams = N;
@@ -20,5 +21,27 @@
 // says so. Recursive parts (filters, envelope followers) get exact adjoint
 // recursions run backwards in time.
 #pragma once
+#include <concepts>
+
 #include "core/stereo.h"
 #include "dsp/params.h"
+
+namespace ito {
+
+template <class P>
+concept ChainProcessor = requires(P& p, const P& cp, const double* params, double fs, const Stereo& in, Stereo& out,
+                                  typename P::Tape* tape, const typename P::Tape& kept, double* grad_p) {
+  { P::kNumParams } -> std::convertible_to<int>;
+  p.set_params(params, fs);
+  cp.process(in, out, tape);
+  cp.backward(kept, in, out, grad_p);
+};
+
+// A processor with memory: process() also continues from a State.
+template <class P>
+concept ProcessorWithState =
+    ChainProcessor<P> && requires(const P& cp, const Stereo& in, Stereo& out, typename P::State* state) {
+      cp.process(in, out, nullptr, state);
+    };
+
+}  // namespace ito

@@ -4,6 +4,8 @@
 //   white-box: objective(chain(x; Ψ(x, z))), gradient through the chain's and Ψ's
 //              hand-written backward passes;
 //   black-box: objective(Ψ(x, z)).
+// (White-box: the chain may run on the excerpt's warmed-up segments instead of x itself,
+// segmented_chain.h; Ψ still sees x.)
 // Early stopping, step budget and callback as ITO on Θ (ito_theta.h); Adam by default
 // (see ItoZOptions for the step size and RAdam).
 #pragma once
