@@ -79,20 +79,22 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
 // not Φ's), else Φ(plan.reference_excerpt).
 std::vector<float> starting_embedding(const models::Model& model, const ModelMasteringPlan& plan,
                                       const std::vector<float>& z_init);
-// White-box: ITO on Θ from ITO on z's best parameters (options.theta_steps), on the plan's
-// excerpt and objective. Its best loss is never above ITO on z's: it starts there.
-// `previous` (a refine: the parameters the user has now) is where it starts instead when it
-// scores better on the plan's objective (both measured on plan.segments), so a refine
-// never ends worse than what it refines.
+// The step on Θ's optimizer settings: ITO on Θ's own (lr 0.05, patience 12) with this
+// budget, inside the plan's search space.
 ItoOptions theta_polish_options(int steps, const SearchSpace& space);
 // Whether the step on Θ follows this ITO on z: some steps are asked for and the user did not
 // stop ITO on z (the caller checks that the model is white-box).
 bool theta_polish_due(int theta_steps, const ItoZResult& ito);
+// Where the step on Θ starts: ITO on z's best parameters, or `previous` (a refine: the
+// parameters the user has now) when they score better on the plan's objective (both
+// measured on plan.segments), so a refine never ends worse than what it refines.
 Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
                     double fs);
 // The loss ITO on Θ sees at `params` on the plan's segments: the objective of the chain
 // (with the plan's switches) plus the search space's prior.
 double plan_loss(const ModelMasteringPlan& plan, const Params& params, double fs);
+// White-box: ITO on Θ (`steps`) from polish_start, on the plan's segments and objective. Its
+// best loss is never above ITO on z's: it starts there or lower.
 ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
                           const ItoCallback& callback = {}, const std::optional<Params>& previous = {});
 // `theta`: the polish's result, if one ran (white-box); its best parameters are rendered.
