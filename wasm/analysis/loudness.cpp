@@ -43,24 +43,25 @@ std::vector<double> segment_energies(const Stereo& x, double fs, const std::vect
   return out;
 }
 
-// Mean-square energies of windows of `window_steps` steps starting every
-// `hop_steps` steps (both counted in 100 ms steps), complete windows only.
-std::vector<double> stepped_window_energies(const Stereo& x, double fs, std::size_t window_steps,
-                                            std::size_t hop_steps) {
-  const std::size_t step = step_samples(fs);
-  if (step == 0) return {};
-  const std::size_t steps = x.frames() / step;
-  if (steps < window_steps) return {};
-  std::vector<std::size_t> marks(steps + 1);
-  for (std::size_t k = 0; k <= steps; ++k) marks[k] = k * step;
-  const std::vector<double> seg = segment_energies(x, fs, marks);
+// Mean-square energies of windows of `window_steps` steps starting every `hop_steps` steps,
+// complete windows only, from the energies of consecutive steps of `step` samples.
+std::vector<double> window_energies(const std::vector<double>& steps, std::size_t step, std::size_t window_steps,
+                                    std::size_t hop_steps) {
   std::vector<double> out;
-  for (std::size_t first = 0; first + window_steps <= steps; first += hop_steps) {
+  for (std::size_t first = 0; first + window_steps <= steps.size(); first += hop_steps) {
     double e = 0.0;
-    for (std::size_t k = first; k < first + window_steps; ++k) e += seg[k];
+    for (std::size_t k = first; k < first + window_steps; ++k) e += steps[k];
     out.push_back(e / static_cast<double>(window_steps * step));
   }
   return out;
+}
+
+// The same for x, with steps of 100 ms (LoudnessMeter's).
+std::vector<double> stepped_window_energies(const Stereo& x, double fs, std::size_t window_steps,
+                                            std::size_t hop_steps) {
+  LoudnessMeter meter(fs);
+  meter.add(x.l.data(), x.r.data(), x.frames());
+  return window_energies(meter.step_energies(), step_samples(fs), window_steps, hop_steps);
 }
 
 // Loudness of windows of `window_s` seconds every hop_s seconds.
@@ -150,12 +151,7 @@ void LoudnessMeter::add(const float* l, const float* r, std::size_t n) {
 }
 
 double LoudnessMeter::integrated() const {
-  std::vector<double> blocks;  // 400 ms blocks every 100 ms, as stepped_window_energies(x, fs, 4, 1)
-  for (std::size_t first = 0; first + 4 <= steps_.size(); ++first) {
-    double e = 0.0;
-    for (std::size_t k = first; k < first + 4; ++k) e += steps_[k];
-    blocks.push_back(e / static_cast<double>(4 * step_));
-  }
+  const std::vector<double> blocks = window_energies(steps_, step_, 4, 1);  // 400 ms every 100 ms
   const std::vector<bool> pass = gated_blocks(blocks);
   double gated = 0.0;
   std::size_t kept = 0;

@@ -81,6 +81,8 @@ class LoudnessMeter {
   explicit LoudnessMeter(double fs);
   void add(const float* l, const float* r, std::size_t n);
   double integrated() const;
+  // K-weighted energy (both channels) of each complete 100 ms step so far.
+  const std::vector<double>& step_energies() const { return steps_; }
 
  private:
   KWeighting kl_, kr_;
