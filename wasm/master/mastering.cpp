@@ -17,6 +17,12 @@ void apply_gain(Stereo& x, double gain_db) {
     for (float& v : c ? x.r : x.l) v *= g;
 }
 
+// What the chain sees of x: the level match, then the Match EQ.
+Stereo leveled_and_matched(Stereo x, const MasterSettings& settings, double fs) {
+  apply_gain(x, settings.input_gain_db);
+  return apply_match_eq(x, settings.match_eq, fs);
+}
+
 double normalized(int index, double value) {
   const ParamInfo& info = param_table()[index];
   return std::clamp(normalize(info, value), 0.0, 1.0);
@@ -30,18 +36,26 @@ float summed_peak(const Stereo& x) {
   return peak;
 }
 
+// Where analysis_excerpt's `count` segments lie in a track of n frames longer than `total`
+// (begin, length): centred at (s + 0.5) / count of the track.
+std::vector<std::pair<std::size_t, std::size_t>> spread_segments(std::size_t n, std::size_t total, int count) {
+  const std::size_t segment = total / count;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (int s = 0; s < count; ++s) {
+    const std::size_t centre = static_cast<std::size_t>((s + 0.5) / count * n);
+    spans.emplace_back(centre > segment / 2 ? centre - segment / 2 : 0, segment);
+  }
+  return spans;
+}
+
 }  // namespace
 
 Stereo analysis_excerpt(const Stereo& x, double fs, double total_seconds, int count) {
   const std::size_t total = static_cast<std::size_t>(total_seconds * fs);
   if (x.frames() <= total || count <= 0) return x;
-  const std::size_t segment = total / count;
   Stereo out;
-  for (int s = 0; s < count; ++s) {
-    // Segment centres at (s + 0.5) / count of the track.
-    const std::size_t centre = static_cast<std::size_t>((s + 0.5) / count * x.frames());
-    const std::size_t begin = centre > segment / 2 ? centre - segment / 2 : 0;
-    const Stereo part = slice(x, begin, segment);
+  for (const auto& [begin, length] : spread_segments(x.frames(), total, count)) {
+    const Stereo part = slice(x, begin, length);
     out.l.insert(out.l.end(), part.l.begin(), part.l.end());
     out.r.insert(out.r.end(), part.r.begin(), part.r.end());
   }
@@ -59,11 +73,7 @@ SegmentedExcerpt ito_excerpt(const Stereo& input, const MasterSettings& settings
     const std::size_t pieces = std::clamp<std::size_t>(n / std::max<std::size_t>(warmup, 1), 1, count);
     for (std::size_t s = 0; s < pieces; ++s) bodies.emplace_back(s * n / pieces, (s + 1) * n / pieces - s * n / pieces);
   } else {
-    const std::size_t segment = total / count;
-    for (int s = 0; s < count; ++s) {
-      const std::size_t centre = static_cast<std::size_t>((s + 0.5) / count * n);
-      bodies.emplace_back(centre > segment / 2 ? centre - segment / 2 : 0, segment);
-    }
+    bodies = spread_segments(n, total, count);
   }
   // Each piece is level-matched and Match-EQ'd with the FIR's reach of the track on both
   // sides, so its warm-up and body are what the whole track's render has there (no splice
@@ -73,9 +83,7 @@ SegmentedExcerpt ito_excerpt(const Stereo& input, const MasterSettings& settings
   for (const auto& [begin, length] : bodies) {
     const std::size_t w = std::min(warmup, begin);
     const std::size_t before = std::min(reach, begin - w), after = std::min(reach, n - begin - length);
-    Stereo part = slice(input, begin - w - before, before + w + length + after);
-    apply_gain(part, settings.input_gain_db);
-    part = apply_match_eq(part, settings.match_eq, fs);
+    const Stereo part = leveled_and_matched(slice(input, begin - w - before, before + w + length + after), settings, fs);
     e.segments.push_back({e.audio.frames(), w, length});
     for (int c = 0; c < 2; ++c) {
       std::vector<float>& dst = c ? e.audio.r : e.audio.l;
@@ -106,9 +114,7 @@ Stereo loudest_section(const Stereo& x, double fs, double seconds) {
 }
 
 Stereo chain_excerpt(const Stereo& input, const MasterSettings& settings, double fs, double seconds, int count) {
-  Stereo excerpt = analysis_excerpt(input, fs, seconds, count);
-  apply_gain(excerpt, settings.input_gain_db);
-  return apply_match_eq(excerpt, settings.match_eq, fs);
+  return leveled_and_matched(analysis_excerpt(input, fs, seconds, count), settings, fs);
 }
 
 Params initial_params(const Stereo& x, double fs) {
@@ -213,9 +219,7 @@ void process_blocks(std::size_t n, const MasterSettings& settings, double fs, do
   for (std::size_t begin = 0; begin < n; begin += block) {
     const std::size_t length = std::min(block, n - begin);
     const std::size_t before = std::min(reach, begin), after = std::min(reach, n - begin - length);
-    part = read(begin - before, before + length + after);
-    apply_gain(part, settings.input_gain_db);
-    part = apply_match_eq(part, settings.match_eq, fs);
+    part = leveled_and_matched(read(begin - before, before + length + after), settings, fs);
     body = slice(part, before, length);
     chain.process(body, processed, nullptr, &state);
     write(begin, processed);
