@@ -20,14 +20,14 @@ constexpr int kMaxCeilingRetries = 4;     // limiter re-runs for inter-sample ov
 constexpr double kCeilingBackoff = 0.999; // extra ~0.009 dB per retry
 constexpr double kInitialMargin = 0.9977; // limiter aims ~0.02 dB under the ceiling
 
-// A long track's envelope (beyond kCompactFrames) is kept in one byte per frame (it would
-// otherwise cost as much as one of its channels): 0.06 dB steps below the peak of its part of the track (2^18
-// frames), rounded up, so a stored peak is never below the true one (the limiter is at most
-// 0.06 dB more careful). The 255 steps span 15.3 dB: the makeup stays within
-// kMaxLimiterReductionDb of the track's peak, so anything lower can never reach the ceiling
-// and is stored as the lowest step.
+// A long track's envelope (beyond kCompactSeconds) is kept in one byte per frame (it would
+// otherwise cost as much as one of its channels): 0.06 dB steps below the peak of its part
+// of the track (2^18 frames), rounded up, so a stored peak is never below the true one (the
+// limiter is at most 0.06 dB more careful). The 255 steps span 15.3 dB: the makeup stays
+// within kMaxLimiterReductionDb of the track's peak, so anything lower can never reach the
+// ceiling and is stored as the lowest step.
 using PeakCode = std::uint8_t;
-constexpr std::size_t kCompactFrames = std::size_t{20} * 60 * 48000;  // 20 minutes
+constexpr double kCompactSeconds = 20 * 60;
 constexpr double kPeakStepDb = 0.06;
 constexpr int kPartBits = 18;
 
@@ -63,8 +63,9 @@ class LookaheadLimiter {
   LookaheadLimiter(const Stereo& x, double fs, double lookahead_ms, int compact) : x_(x), fs_(fs) {
     const std::size_t n = x.frames();
     lookahead_ = static_cast<std::size_t>(std::lround(std::max(0.0, lookahead_ms) * 1e-3 * fs));
-    compact_ = compact < 0 ? n > kCompactFrames : compact > 0;
-    (compact_ ? codes_.assign(n + lookahead_, 0) : exact_.assign(n + lookahead_, 0.0f));
+    compact_ = compact < 0 ? static_cast<double>(n) > kCompactSeconds * fs : compact > 0;
+    if (compact_) codes_.assign(n + lookahead_, 0);
+    else exact_.assign(n + lookahead_, 0.0f);
     constexpr std::size_t kPart = std::size_t{1} << kPartBits;
     std::vector<float> peak(std::min(kPart, n));
     float last_peak = 0.0f;
@@ -158,7 +159,7 @@ class LookaheadLimiter {
     }
   }
 
-  // The envelope, exact (4 bytes per frame) up to kCompactFrames, in one byte beyond.
+  // The envelope, exact (4 bytes per frame) up to kCompactSeconds, in one byte beyond.
   bool compact_ = false;
   std::vector<float> exact_;
   std::vector<PeakCode> codes_;
@@ -245,8 +246,7 @@ Plan plan_final_stage(const LookaheadLimiter& limiter, const FinalizeOptions& op
                 [&](std::size_t, const Stereo& b, std::size_t count) { meter.add(b.l.data(), b.r.data(), count); });
     plan.true_peak = meter.finish();
     if (plan.true_peak <= ceiling || retry == kMaxCeilingRetries) break;
-    const double lowered = plan.limiter_ceiling * ceiling / plan.true_peak * kCeilingBackoff;
-    plan.limiter_ceiling = lowered;
+    plan.limiter_ceiling = plan.limiter_ceiling * ceiling / plan.true_peak * kCeilingBackoff;
     plan = search(plan.makeup_db);
   }
   return plan;
@@ -272,7 +272,7 @@ void finalize_master_in_place(Stereo& x, double fs, const FinalizeOptions& opt, 
   }
 
   const LookaheadLimiter limiter(x, fs, opt.lookahead_ms, opt.compact_envelope);
-  int passes = 0;
+  int trials = 0;
   Plan plan;
   // Dense, loud targets need a faster release to get there within kMaxLimiterReductionDb:
   // the fallbacks (shorter ones only) are tried in turn until the target is met.
@@ -280,7 +280,7 @@ void finalize_master_in_place(Stereo& x, double fs, const FinalizeOptions& opt, 
   for (double r : opt.fallback_release_ms)
     if (r < releases.back()) releases.push_back(r);
   for (double release_ms : releases) {
-    plan = plan_final_stage(limiter, opt, release_ms, rep.input_lufs, ceiling, fs, passes);
+    plan = plan_final_stage(limiter, opt, release_ms, rep.input_lufs, ceiling, fs, trials);
     if (!std::isfinite(plan.lufs) || plan.lufs > opt.target_lufs - 0.1) break;
   }
   // The output, written over the input block by block (each after its samples were read).
@@ -297,7 +297,7 @@ void finalize_master_in_place(Stereo& x, double fs, const FinalizeOptions& opt, 
   rep.output_true_peak_dbtp = lin_to_db(plan.true_peak);
   rep.makeup_gain_db = plan.makeup_db;
   rep.max_gain_reduction_db = std::max(0.0, -lin_to_db(plan.min_gain));
-  rep.iterations = passes;
+  rep.iterations = trials;
   if (report) *report = rep;
 }
 
