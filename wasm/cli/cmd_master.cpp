@@ -133,6 +133,15 @@ int run_master(const std::vector<std::string>& argv) {
     for (const std::string& w : a->warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
   const double fs = input.sample_rate;
 
+  // Phase times for --json: the ITO callbacks mark where the optimization starts and ends.
+  using Clock = std::chrono::steady_clock;
+  const auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  const double decode_s = since(start);
+  const auto measure_start = Clock::now();
+  // The reference's features, once: ITO's target (unless adjusted below) and the report's.
+  const AfFeatures ref_features = compute_af_features(reference.audio, fs);
+  options.target_features = model_options.target_features = ref_features;
+
   // Other ITO targets: a blend with a second reference, and adjustments of the features.
   FeatureAdjustments adjust;
   adjust.crest_db = args.number("crest-db", 0.0);
@@ -142,7 +151,7 @@ int run_master(const std::vector<std::string>& argv) {
     throw UsageError("need --crest-db in -20..20, --width-scale in 0..4, --tilt-db in -24..24");
   const bool adjusted = args.has("crest-db") || args.has("width-scale") || args.has("tilt-db");
   if (args.has("reference2") || adjusted) {
-    AfFeatures target = compute_af_features(reference.audio, fs);
+    AfFeatures target = ref_features;
     BandLevels balance = third_octave_levels(reference.audio, fs);  // the Match EQ's target likewise
     if (args.has("reference2")) {
       const double amount = args.number("blend", 0.5);
@@ -155,13 +164,7 @@ int run_master(const std::vector<std::string>& argv) {
     options.target_balance = model_options.target_balance = adjust_balance(balance, adjust);
   }
 
-  // Phase times for --json: the ITO callbacks mark where the optimization starts and ends.
-  using Clock = std::chrono::steady_clock;
-  const auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
-  const double decode_s = since(start);
-  const auto measure_start = Clock::now();
   // What is measured of the input happens before mastering, which may take its buffer.
-  const AfFeatures ref_features = compute_af_features(reference.audio, fs);
   AfLossTerms terms_before, terms_after;
   const double af_before = af_loss(input.audio, ref_features, fs, nullptr, &terms_before);
   const bool report_metrics = args.has("params-out") || args.has("json");
@@ -248,8 +251,9 @@ int run_master(const std::vector<std::string>& argv) {
         .field("limiter_gain_reduction_db", result.finalize.max_gain_reduction_db)
         .field("steps", result.steps).field("stop", stop_name(result.stop))
         .field("seconds", seconds);
-    // decode: load and resample both files (and models); measure_input: the input's AF loss
-    // and metrics (before mastering takes its buffer); prepare: level match, Match EQ,
+    // decode: load and resample both files (and models); measure_input: the reference's
+    // features and ITO's target, the input's AF loss and metrics (before mastering takes its
+    // buffer); prepare: level match, Match EQ,
     // excerpts, target features (and Fx-normalization, Φ); ito: the optimization; finish: the
     // full-length render and the final stage (and stage effort); write: the WAV and the AF losses.
     w.begin_object("timings_s").field("decode", decode_s).field("measure_input", measure_s).field("prepare", prepare_s).field("ito", ito_s)
