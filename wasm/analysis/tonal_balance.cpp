@@ -55,12 +55,12 @@ BandLevels third_octave_levels(const Stereo& x, double fs) {
     if (k1 <= k0) k0 = std::clamp(static_cast<int>(std::lround(fc / bin_hz)), 1, bins - 1), k1 = k0 + 1;
     for (int c = 0; c < 2; ++c) {
       double sum = 0;
-      std::vector<double> bins(power[c].begin() + k0, power[c].begin() + k1);
-      for (double p : bins) sum += p;
+      std::vector<double> band(power[c].begin() + k0, power[c].begin() + k1);
+      for (double p : band) sum += p;
       const double scale = frames ? 1.0 / frames : 0.0;
-      std::nth_element(bins.begin(), bins.begin() + bins.size() / 2, bins.end());
+      std::nth_element(band.begin(), band.begin() + band.size() / 2, band.end());
       (c ? out.side_db : out.mid_db)[b] = to_db(sum / (k1 - k0) * scale);
-      (c ? out.side_floor_db : out.mid_floor_db)[b] = to_db(bins[bins.size() / 2] * scale);
+      (c ? out.side_floor_db : out.mid_floor_db)[b] = to_db(band[band.size() / 2] * scale);
     }
   }
   return out;
