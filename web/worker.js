@@ -74,11 +74,7 @@ async function ortSessions(ortThreads, ortWebgpu) {
     ort.env.wasm.wasmPaths = new URL('ort/', self.location.href).href;
     ort.env.wasm.numThreads = self.crossOriginIsolated
       ? Math.max(1, Math.min(ortThreads || 4, navigator.hardwareConcurrency || 1)) : 1;
-    let backend = 'wasm';
-    try {
-      const adapter = navigator.gpu && await navigator.gpu.requestAdapter();
-      if (adapter && (!GpuBackward.isSoftwareAdapter(adapter) || ortWebgpu === 'always')) backend = 'webgpu';
-    } catch (e) { /* no adapter: WASM */ }
+    const backend = (await webgpuForOrt(ortWebgpu)) ? 'webgpu' : 'wasm';
     const create = (f) => ort.InferenceSession.create(`models/${f}`, { executionProviders: [backend] });
     // One after the other: ORT's WebGPU EP refuses a second session while one is being created.
     const encoder = await create('whitebox_encoder.onnx');
@@ -92,20 +88,26 @@ async function ortSessions(ortThreads, ortWebgpu) {
   return ortState;
 }
 
-// Whether Φ and Ψ's first prediction run in ONNX Runtime Web: where a hardware WebGPU adapter
-// exists (on the CPU our C++ forward is faster than ORT's WASM backend, and ORT's 26 MB are
-// then never downloaded). options.ort: true forces it (the parity test), false rules it out.
-let hardwareGpu = null;
-async function ortWanted(options) {
-  if (options.ort === true || options.ort === false) return options.ort;
-  if (hardwareGpu === null) {
-    hardwareGpu = false;
+// Whether WebGPU gives ORT an adapter worth using: a hardware one, or any with ortWebgpu
+// 'always'. Asked once (the first call's ortWebgpu counts, as for ortSessions).
+let webgpuAdapter = null;
+async function webgpuForOrt(ortWebgpu) {
+  if (webgpuAdapter === null) {
+    webgpuAdapter = false;
     try {
       const adapter = navigator.gpu && await navigator.gpu.requestAdapter();
-      hardwareGpu = !!adapter && (!GpuBackward.isSoftwareAdapter(adapter) || options.ortWebgpu === 'always');
+      webgpuAdapter = !!adapter && (!GpuBackward.isSoftwareAdapter(adapter) || ortWebgpu === 'always');
     } catch (e) { /* no adapter */ }
   }
-  return hardwareGpu;
+  return webgpuAdapter;
+}
+
+// Whether Φ and Ψ's first prediction run in ONNX Runtime Web: where WebGPU has an adapter for
+// it (on the CPU our C++ forward is faster than ORT's WASM backend, and ORT's 26 MB are then
+// never downloaded). options.ort: true forces it (the parity test), false rules it out.
+async function ortWanted(options) {
+  if (options.ort === true || options.ort === false) return options.ort;
+  return webgpuForOrt(options.ortWebgpu);
 }
 
 // z and the 46 parameters by ONNX Runtime, checked against our C++ forward at the same z.
