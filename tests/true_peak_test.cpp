@@ -92,22 +92,24 @@ Stereo band_limited_noise(std::size_t frames, double amp, std::uint32_t seed, do
 }
 
 TEST(TruePeak, QuarterRateSineAt45DegreesFindsTheHiddenPeak) {
-  // Samples land at +-0.707 A; the waveform between them reaches A.
+  // Samples land at +-0.707 A; the waveform between them reaches A. The reading is the
+  // largest of three meters; scipy's resample_poly ripples ~0.02 dB above the waveform.
   for (double fs : {44100.0, 48000.0}) {
     const Stereo x = phased_sine(static_cast<std::size_t>(fs), fs / 4, 0.9, kPi / 4, fs);
     EXPECT_NEAR(lin_to_db(sample_peak(x)), lin_to_db(0.9) - 3.0103, 0.001);
-    EXPECT_NEAR(true_peak_dbtp(x, fs), lin_to_db(0.9), 0.01);
+    EXPECT_NEAR(true_peak_dbtp(x, fs), lin_to_db(0.9) + 0.01, 0.015);
   }
 }
 
 TEST(TruePeak, NearNyquistSinesReadTheirAmplitude) {
-  // Up to 0.45 fs the interpolator is flat within ~0.013 dB; over a second
-  // the 4x grid hits every phase of the sine closely.
+  // Up to 0.45 fs our interpolator is flat within ~0.013 dB, and over a second the
+  // grid hits every phase of the sine closely; scipy's resample_poly, whose reading
+  // counts when larger, ripples up to ~0.04 dB above there.
   for (double fs : {44100.0, 48000.0}) {
     for (double rel : {0.40, 0.43, 0.45}) {
       SCOPED_TRACE(rel * fs);
       const Stereo x = phased_sine(static_cast<std::size_t>(fs), rel * fs + 3.7, 0.5, 0.3, fs);
-      EXPECT_NEAR(true_peak_dbtp(x, fs), lin_to_db(0.5), 0.03);
+      EXPECT_NEAR(true_peak_dbtp(x, fs), lin_to_db(0.5) + 0.02, 0.025);
     }
     // 7/16 fs with a phase offset: samples miss the crest by at least 1/32
     // cycle (-0.168 dB), the 4x grid by 1/128 cycle (-0.0105 dB).
@@ -145,18 +147,22 @@ TEST(TruePeak, EnvelopeMatchesTheExactWaveformAroundEachSample) {
   // Our long interpolator is within ~0.25 % of the exact waveform below 0.45 fs;
   // the short BS.1770-style one ripples up to ~1 % above it around 0.35-0.4 fs,
   // and the envelope takes the larger, so it may over-read by that much.
-  // Errors relative to the signal's peak.
-  std::vector<double> exact(n);
+  // Errors relative to the signal's peak. Under-read: against the waveform at the 8x
+  // grid's points in (i - 1, i + 1); over-read: against its maximum there (64x grid).
+  std::vector<double> on_grid(n), continuous(n);
   double peak = 0;
   for (std::size_t i = 100; i + 100 < n; ++i) {  // away from the abrupt start / end
-    for (int j = -3; j <= 3; ++j)  // the 4x points in (i - 1, i + 1)
-      exact[i] = std::max(exact[i], std::abs(b.at(i + j / 4.0, fs)));
-    peak = std::max(peak, exact[i]);
+    for (int j = -63; j <= 63; ++j) {
+      const double v = std::abs(b.at(i + j / 64.0, fs));
+      continuous[i] = std::max(continuous[i], v);
+      if (j % 8 == 0) on_grid[i] = std::max(on_grid[i], v);
+    }
+    peak = std::max(peak, continuous[i]);
   }
   double worst_under = 0, worst_over = 0;
   for (std::size_t i = 100; i + 100 < n; ++i) {
-    worst_under = std::max(worst_under, (exact[i] - tp[i]) / peak);
-    worst_over = std::max(worst_over, (tp[i] - exact[i]) / peak);
+    worst_under = std::max(worst_under, (on_grid[i] - tp[i]) / peak);
+    worst_over = std::max(worst_over, (tp[i] - continuous[i]) / peak);
     ASSERT_GE(tp[i], std::abs(x[i]));
   }
   EXPECT_LT(worst_under, 3e-3);
@@ -177,7 +183,7 @@ TEST(TruePeak, EnvelopeMaxIsTheTruePeakAndCoversTheIntervalsBeside) {
   imp[100] = 1.0f;
   const std::vector<float> e = true_peak_envelope(imp.data(), imp.size(), fs);
   EXPECT_FLOAT_EQ(e[100], 1.0f);
-  EXPECT_NEAR(e[99], std::sin(kPi * 0.25) / (kPi * 0.25), 0.01);  // sinc(0.25) ~ 0.90 in (99, 100)
+  EXPECT_NEAR(e[99], std::sin(kPi / 8) / (kPi / 8), 0.01);  // sinc(1/8) ~ 0.97 on the 8x grid in (99, 100)
   EXPECT_NEAR(e[101], e[99], 1e-6);
   EXPECT_LT(e[98], 0.35);
 }
@@ -239,9 +245,10 @@ TEST(TruePeak, SilenceAndHighRates) {
   EXPECT_EQ(true_peak(silence, 44100.0), 0.0);
   EXPECT_EQ(true_peak_dbtp(silence, 44100.0), -INFINITY);
   EXPECT_EQ(true_peak(Stereo(), 44100.0), 0.0);
-  // At 192 kHz there is no oversampling: the true peak is the sample peak.
+  // At 192 kHz BS.1770 does not oversample but we still do (4x): white noise's waveform
+  // peaks well above its samples.
   const Stereo x = white_noise(4000, 0.5, 1);
-  EXPECT_EQ(true_peak(x, 192000.0), sample_peak(x));
+  EXPECT_GT(true_peak(x, 192000.0), 1.2 * sample_peak(x));
   // Linear in the signal.
   Stereo half = x;
   for (float& v : half.l) v *= 0.5f;

@@ -1,15 +1,19 @@
-// True peak (ITU-R BS.1770-4 Annex 2 style): the peak of the signal oversampled
-// 4x below 96 kHz, 2x below 192 kHz, not at all above (as libebur128).
+// True peak: the peak of the signal between its samples, read conservatively.
 //
-// Two polyphase interpolators run side by side and the larger reading counts:
+// Meters disagree on content near Nyquist, where their interpolators differ, by
+// tenths of a dB on a heavily limited bright master. So three interpolators run side by
+// side and the largest reading counts:
 //  - ours: 64 taps per phase, Kaiser-windowed sinc, flat within 0.03 dB up to
-//    0.47 fs, so near-Nyquist tones read their real amplitude;
-//  - the short 12-taps-per-phase Hann-windowed sinc that BS.1770 meters such as
-//    libebur128 use, which rolls off early but rings differently on very
-//    bright material.
-// Both under-read a waveform whose energy sits right at Nyquist, in
-// different places; taking the larger keeps a limiter driven by this meter
-// under the ceiling on either kind of meter.
+//    0.47 fs, on an 8x grid below 96 kHz (4x below 192 kHz, 2x above), with the
+//    peak between grid points refined by a parabola: close to the ideal band-limited
+//    waveform's peak;
+//  - the short Hann-windowed sinc of BS.1770-4 meters such as libebur128, at BS.1770's
+//    4x (2x, none), which rolls off early but rings differently on bright material;
+//  - scipy's resample_poly on our grid, a common 8x reference, whose transition band
+//    straddles Nyquist and reads above the ideal waveform there.
+// BS.1770's 4x grid alone under-reads peaks formed by bright content (by 0.15 dB on a
+// real master). With the largest of the three, a limiter driven by this meter stays
+// under its ceiling on any of these meters (tests/true_peak_ceiling_test.cpp).
 #pragma once
 #include <cstddef>
 #include <vector>
