@@ -12,11 +12,11 @@ constexpr int kS = Eq::kSections;
 
 void Eq::set_params(const double* p, double fs) {
   const auto& table = param_table();
-  for (int k = 0; k < kSections; ++k) {
-    const int i = 3 * k;
-    sections[k] = design_biquad_with_jacobian(kTypes[k], denormalize(table[i], p[0 + i]),
-                                              denormalize(table[i + 1], p[1 + i]),
-                                              denormalize(table[i + 2], p[2 + i]), fs);
+  for (int k = 0; k < kSections; ++k) {  // p points at the EQ's first parameter, EqLowShelfGain
+    const int gain = param::eq_gain(k), freq = param::eq_freq(k), q = param::eq_q(k);
+    sections[k] = design_biquad_with_jacobian(kTypes[k], denormalize(table[gain], p[gain - param::EqLowShelfGain]),
+                                              denormalize(table[freq], p[freq - param::EqLowShelfGain]),
+                                              denormalize(table[q], p[q - param::EqLowShelfGain]), fs);
   }
 }
 
@@ -92,9 +92,9 @@ void Eq::backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, dou
     double grad_c[5], grad_phys[3] = {0, 0, 0};
     for (int j = 0; j < 5; ++j) grad_c[j] = acc[k][j][0] + acc[k][j][1];
     biquad_param_gradient(sections[k], grad_c, grad_phys);
-    for (int j = 0; j < 3; ++j) {
-      const ParamInfo& info = table[3 * k + j];
-      grad_p[3 * k + j] += grad_phys[j] * (info.max - info.min);
+    for (int j = 0; j < 3; ++j) {  // gain, frequency, Q
+      const int i = param::eq_gain(k) + j;
+      grad_p[i - param::EqLowShelfGain] += grad_phys[j] * (table[i].max - table[i].min);
     }
   }
 }

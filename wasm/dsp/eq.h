@@ -11,7 +11,7 @@ namespace ito {
 
 struct Eq {
   static constexpr int kNumParams = 18;
-  static constexpr int kSections = 6;
+  static constexpr int kSections = param::kEqSections;
 
   struct Tape {
     std::array<Stereo, kSections> inputs;  // input of each section; section k's output is inputs[k+1] or out

@@ -8,12 +8,13 @@
 namespace ito {
 namespace {
 
-constexpr int kThreshold = 0, kAttack = 1, kRelease = 2;
+// Local parameter indices: p points at the processor's first parameter.
+constexpr int kFirst = param::LimiterThreshold;
+constexpr int kThreshold = param::LimiterThreshold - kFirst, kAttack = param::LimiterAttack - kFirst,
+              kRelease = param::LimiterRelease - kFirst;
 constexpr double kLn10Over20 = 0.11512925464970228420;  // d ln(gain) / d dB
 
-const ParamInfo& info(int local) {
-  return param_table()[processor_params(Processor::Limiter).first + local];
-}
+const ParamInfo& info(int local) { return param_table()[kFirst + local]; }
 double value(const double* p, int local) { return denormalize(info(local), p[local]); }
 double span(int local) { return info(local).max - info(local).min; }
 

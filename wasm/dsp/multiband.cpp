@@ -7,15 +7,16 @@
 namespace ito {
 namespace {
 
-// Local parameter indices (add processor_params(Multiband).first for the chain's).
-constexpr int kLowHz = 0, kHighHz = 1, kMix = 2;
-constexpr int kBandFirst = 3, kPerBand = 6;
-constexpr int kCompThreshold = 0, kCompRatio = 1, kExpThreshold = 2, kExpRatio = 3,
-              kAttack = 4, kRelease = 5;
+// Local parameter indices: p points at the processor's first parameter.
+constexpr int kFirst = param::MbLowMidXover;
+constexpr int kLowHz = param::MbLowMidXover - kFirst, kHighHz = param::MbMidHighXover - kFirst,
+              kMix = param::MbMix - kFirst;
+constexpr int kBandFirst = param::LowCompThreshold - kFirst, kPerBand = param::BandFields;
+constexpr int kCompThreshold = param::CompThreshold, kCompRatio = param::CompRatio,
+              kExpThreshold = param::ExpThreshold, kExpRatio = param::ExpRatio, kAttack = param::Attack,
+              kRelease = param::Release;
 
-const ParamInfo& info(int local) {
-  return param_table()[processor_params(Processor::Multiband).first + local];
-}
+const ParamInfo& info(int local) { return param_table()[kFirst + local]; }
 double value(const double* p, int local) { return denormalize(info(local), p[local]); }
 double span(int local) { return info(local).max - info(local).min; }
 

@@ -9,6 +9,43 @@ namespace ito {
 constexpr int kNumParams = 46;
 using Params = std::array<double, kNumParams>;  // normalized, each in [0,1]
 
+// Each parameter's index in Params and in param_table(), in the chain's order. Code names
+// parameters through these, never by number: each table row names its id, checked at
+// compile time, so reordering the table fails to build instead of changing the sound.
+namespace param {
+enum Id : int {
+  // EQ: six sections (low shelf, four peaks, high shelf) of gain, frequency, Q.
+  EqLowShelfGain, EqLowShelfFreq, EqLowShelfQ,
+  EqBand0Gain, EqBand0Freq, EqBand0Q,
+  EqBand1Gain, EqBand1Freq, EqBand1Q,
+  EqBand2Gain, EqBand2Freq, EqBand2Q,
+  EqBand3Gain, EqBand3Freq, EqBand3Q,
+  EqHighShelfGain, EqHighShelfFreq, EqHighShelfQ,
+  DistDrive, DistMix,
+  // Multiband: crossovers and mix, then three bands (low, mid, high) of six each.
+  MbLowMidXover, MbMidHighXover, MbMix,
+  LowCompThreshold, LowCompRatio, LowExpThreshold, LowExpRatio, LowAttack, LowRelease,
+  MidCompThreshold, MidCompRatio, MidExpThreshold, MidExpRatio, MidAttack, MidRelease,
+  HighCompThreshold, HighCompRatio, HighExpThreshold, HighExpRatio, HighAttack, HighRelease,
+  OutputGain,
+  StereoWidth,
+  LimiterThreshold, LimiterAttack, LimiterRelease,
+  Count
+};
+
+constexpr int kEqSections = 6;  // 0 low shelf, 1-4 peaks, 5 high shelf
+constexpr Id eq_gain(int section) { return Id(EqLowShelfGain + 3 * section); }
+constexpr Id eq_freq(int section) { return Id(EqLowShelfFreq + 3 * section); }
+constexpr Id eq_q(int section) { return Id(EqLowShelfQ + 3 * section); }
+
+// One multiband band's parameters, in their order within the band.
+enum BandField : int { CompThreshold, CompRatio, ExpThreshold, ExpRatio, Attack, Release, BandFields };
+constexpr int kBands = 3;  // 0 low, 1 mid, 2 high
+constexpr Id band(int b, BandField field) { return Id(LowCompThreshold + BandFields * b + field); }
+static_assert(band(2, Release) == HighRelease);
+}  // namespace param
+static_assert(param::Count == kNumParams);
+
 enum class Processor { Eq, Distortion, Multiband, Gain, Imager, Limiter };
 constexpr int kNumProcessors = 6;
 // Which processors run (a disabled one passes its input through untouched).
@@ -16,6 +53,7 @@ using ProcessorSwitches = std::array<bool, kNumProcessors>;
 inline constexpr ProcessorSwitches kAllProcessorsOn{true, true, true, true, true, true};
 
 struct ParamInfo {
+  param::Id index;      // its place in the table and in Params
   const char* id;       // machine name, e.g. "mid_comp_threshold"
   const char* label;    // display name, e.g. "Mid Band Comp Threshold"
   Processor processor;

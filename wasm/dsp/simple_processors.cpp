@@ -13,8 +13,8 @@ const ParamInfo& info(int index) { return param_table()[index]; }
 
 // --- Distortion ---------------------------------------------------------------
 void Distortion::set_params(const double* p, double) {
-  drive_gain = std::pow(10.0, denormalize(info(18), p[0]) / 20.0);
-  mix = denormalize(info(19), p[1]);
+  drive_gain = std::pow(10.0, denormalize(info(param::DistDrive), p[0]) / 20.0);
+  mix = denormalize(info(param::DistMix), p[1]);
 }
 
 void Distortion::process(const Stereo& in, Stereo& out, Tape* tape) const {
@@ -54,12 +54,12 @@ void Distortion::backward(const Tape& tape, const Stereo& grad_out, Stereo& grad
     }
   }
   // d(gain)/d(drive dB) = gain ln10 / 20; then scale to normalized units.
-  grad_p[0] += d_gain * drive_gain * kLn10 / 20.0 * (info(18).max - info(18).min);
-  grad_p[1] += d_mix * (info(19).max - info(19).min);
+  grad_p[0] += d_gain * drive_gain * kLn10 / 20.0 * (info(param::DistDrive).max - info(param::DistDrive).min);
+  grad_p[1] += d_mix * (info(param::DistMix).max - info(param::DistMix).min);
 }
 
 // --- Gain -----------------------------------------------------------------------
-void Gain::set_params(const double* p, double) { gain = std::pow(10.0, denormalize(info(41), p[0]) / 20.0); }
+void Gain::set_params(const double* p, double) { gain = std::pow(10.0, denormalize(info(param::OutputGain), p[0]) / 20.0); }
 
 void Gain::process(const Stereo& in, Stereo& out, Tape* tape) const {
   if (tape) tape->input = in;
@@ -81,11 +81,11 @@ void Gain::backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in, d
       gi[i] = static_cast<float>(gain * go[i]);
     }
   }
-  grad_p[0] += d_gain * gain * kLn10 / 20.0 * (info(41).max - info(41).min);
+  grad_p[0] += d_gain * gain * kLn10 / 20.0 * (info(param::OutputGain).max - info(param::OutputGain).min);
 }
 
 // --- Imager ---------------------------------------------------------------------
-void Imager::set_params(const double* p, double) { width = denormalize(info(42), p[0]); }
+void Imager::set_params(const double* p, double) { width = denormalize(info(param::StereoWidth), p[0]); }
 
 void Imager::process(const Stereo& in, Stereo& out, Tape* tape) const {
   if (tape) tape->input = in;
@@ -108,7 +108,7 @@ void Imager::backward(const Tape& tape, const Stereo& grad_out, Stereo& grad_in,
     grad_in.l[i] = static_cast<float>(gl + k * gr);
     grad_in.r[i] = static_cast<float>(gr + k * gl);
   }
-  grad_p[0] += -2.0 * d_k * (info(42).max - info(42).min);
+  grad_p[0] += -2.0 * d_k * (info(param::StereoWidth).max - info(param::StereoWidth).min);
 }
 
 }  // namespace ito

@@ -123,26 +123,26 @@ Params initial_params(const Stereo& x, double fs) {
 
 Params initial_params(const ChainInputLevels& levels) {
   Params p = neutral_params();
-  for (int k = 0; k < 6; ++k) p[3 * k + 2] = normalized(3 * k + 2, 0.707);  // Q
-  p[18] = 0.0;                             // no drive
-  p[19] = 0.0;                             // least saturation mix
-  p[20] = normalized(20, kStartLowXoverHz);  // where measure_chain_input split the bands
-  p[21] = normalized(21, kStartHighXoverHz);
-  p[22] = 0.5;                             // mid-range parallel mix
-  for (int b = 0; b < 3; ++b) {
-    const int i = 23 + 6 * b;
-    p[i + 0] = normalized(i + 0, levels.band_loud_db[b]);  // compress the loudest 10 %
-    p[i + 1] = normalized(i + 1, 2.0);     // 2:1
-    p[i + 2] = 0.0;                        // expander threshold -60 dB
-    p[i + 3] = 1.0;                        // expander off (ratio 1)
-    p[i + 4] = normalized(i + 4, 20.0);    // attack ms
-    p[i + 5] = normalized(i + 5, 80.0);    // release ms
+  using namespace param;
+  for (int k = 0; k < kEqSections; ++k) p[eq_q(k)] = normalized(eq_q(k), 0.707);
+  p[DistDrive] = 0.0;                                          // no drive
+  p[DistMix] = 0.0;                                            // least saturation mix
+  p[MbLowMidXover] = normalized(MbLowMidXover, kStartLowXoverHz);  // where measure_chain_input split the bands
+  p[MbMidHighXover] = normalized(MbMidHighXover, kStartHighXoverHz);
+  p[MbMix] = 0.5;                                              // mid-range parallel mix
+  for (int b = 0; b < kBands; ++b) {
+    p[band(b, CompThreshold)] = normalized(band(b, CompThreshold), levels.band_loud_db[b]);  // the loudest 10 %
+    p[band(b, CompRatio)] = normalized(band(b, CompRatio), 2.0);  // 2:1
+    p[band(b, ExpThreshold)] = 0.0;                               // -60 dB
+    p[band(b, ExpRatio)] = 1.0;                                   // expander off (ratio 1)
+    p[band(b, Attack)] = normalized(band(b, Attack), 20.0);       // ms
+    p[band(b, Release)] = normalized(band(b, Release), 80.0);     // ms
   }
-  p[41] = 0.5;  // 0 dB
-  p[42] = 0.5;  // width unchanged
-  p[43] = normalized(43, levels.peak_db);
-  p[44] = 0.0;                    // fastest attack
-  p[45] = normalized(45, 50.0);
+  p[OutputGain] = 0.5;   // 0 dB
+  p[StereoWidth] = 0.5;  // width unchanged
+  p[LimiterThreshold] = normalized(LimiterThreshold, levels.peak_db);
+  p[LimiterAttack] = 0.0;  // fastest attack
+  p[LimiterRelease] = normalized(LimiterRelease, 50.0);
   return p;
 }
 

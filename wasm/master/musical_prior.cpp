@@ -61,42 +61,42 @@ SearchSpace musical_search_space(const ChainInputLevels& levels, const ChainStyl
   SearchSpace s;
   s.enabled = style_switches(style);
   const double c = std::clamp(style.character, 0.0, 1.0);
-  limit(s, 18, 0.0, 8.0 * c);               // drive dB
-  limit(s, 19, 0.2, 0.2 + 0.5 * c);         // saturator parallel mix
+  using namespace param;
+  limit(s, DistDrive, 0.0, 8.0 * c);        // dB
+  limit(s, DistMix, 0.2, 0.2 + 0.5 * c);    // saturator parallel mix
   if (style.expert_ranges) return s;
 
-  for (int k = 0; k < 6; ++k) {
-    const bool shelf = k == 0 || k == 5;
-    limit(s, 3 * k, -6.0, 6.0);                               // gain dB
-    limit(s, 3 * k + 2, shelf ? 0.4 : 0.3, shelf ? 1.2 : 3.0);  // Q
+  for (int k = 0; k < kEqSections; ++k) {
+    const bool shelf = k == 0 || k == kEqSections - 1;
+    limit(s, eq_gain(k), -6.0, 6.0);                               // dB
+    limit(s, eq_q(k), shelf ? 0.4 : 0.3, shelf ? 1.2 : 3.0);
   }
-  for (int b = 0; b < 3; ++b) {
-    const int i = 23 + 6 * b;
-    limit(s, i + 0, levels.band_loud_db[b] - 6.0, 0.0);   // comp threshold dB
-    limit(s, i + 1, 1.0, 2.5);                            // comp ratio
-    limit(s, i + 2, -60.0, -45.0);                        // exp threshold dB
-    limit(s, i + 3, 0.8, 1.0);                            // exp ratio
+  for (int b = 0; b < kBands; ++b) {
+    limit(s, band(b, CompThreshold), levels.band_loud_db[b] - 6.0, 0.0);  // dB
+    limit(s, band(b, CompRatio), 1.0, 2.5);
+    limit(s, band(b, ExpThreshold), -60.0, -45.0);                       // dB
+    limit(s, band(b, ExpRatio), 0.8, 1.0);
     // The side chain is the rectified sample level: short times ripple the gain at twice
     // each note's frequency (sidebands on sustained notes).
-    limit(s, i + 4, b == 0 ? 50.0 : 30.0, 100.0);         // attack ms
-    limit(s, i + 5, b == 0 ? 100.0 : 90.0, 100.0);        // release ms
+    limit(s, band(b, Attack), b == 0 ? 50.0 : 30.0, 100.0);    // ms
+    limit(s, band(b, Release), b == 0 ? 100.0 : 90.0, 100.0);  // ms
   }
   // The threshold range stops at 0 dB: for a hot input (a model's Fx-normalized one keeps
   // no headroom) the output gain's ceiling comes down instead, by what the bound below
   // would exceed 0 dB.
   const double over_db = std::max(0.0, levels.peak_db + 6.0 + 3.0 + 1.0);
-  limit(s, 41, -6.0, std::max(-6.0, 3.0 - over_db));  // output gain dB
-  limit(s, 42, 0.3, 0.7);                          // width 60-140 %
+  limit(s, OutputGain, -6.0, std::max(-6.0, 3.0 - over_db));  // dB
+  limit(s, StereoWidth, 0.3, 0.7);                              // 60-140 %
   // The EQ (+6 dB) and the output gain (+3 dB) can raise the peaks ahead of the limiter,
   // and to a loudness-matched objective such a boost is free: bound the threshold from the
   // boosted peak, so that even then it only catches the top 0.1 % of the peaks. Without
   // look-ahead, more limiting distorts sustained bass: the final stage's transparent
   // look-ahead limiter does the loudness work.
-  limit(s, 43, levels.peak_db + 6.0 + 3.0 + 1.0, 0.0);  // limiter threshold dB
-  limit(s, 45, 50.0, 100.0);                       // limiter release ms
+  limit(s, LimiterThreshold, levels.peak_db + 6.0 + 3.0 + 1.0, 0.0);  // dB
+  limit(s, LimiterRelease, 50.0, 100.0);                              // ms
   // Toward neutral: a boost or cut costs kPriorAt6Db of loss at 6 dB (EQ gains, output
   // gain), so ITO moves them only where the match gains more than that.
-  for (int i : {0, 3, 6, 9, 12, 15, 41}) {
+  for (int i : {eq_gain(0), eq_gain(1), eq_gain(2), eq_gain(3), eq_gain(4), eq_gain(5), OutputGain}) {
     const ParamInfo& info = param_table()[i];
     const double per_unit = (info.max - info.min) / 6.0;  // normalized unit -> multiples of 6 dB
     s.centre[i] = normalize(info, 0.0);

@@ -67,10 +67,10 @@ StageEffort measure_stage_effort(const Stereo& chain_input, const Params& params
   e.saturator_residual_db = switches[static_cast<int>(Processor::Distortion)]
                                 ? nonlinear_residual_db(tape.distortion.input, params)
                                 : -std::numeric_limits<double>::infinity();
-  if (switches[static_cast<int>(Processor::Limiter)]) e.limiter = reduction(tape.limiter.smoothed, param_value(params, 45));
+  if (switches[static_cast<int>(Processor::Limiter)]) e.limiter = reduction(tape.limiter.smoothed, param_value(params, param::LimiterRelease));
   if (switches[static_cast<int>(Processor::Multiband)])
-    for (int b = 0; b < 3; ++b)
-      e.compressor[b] = reduction(tape.multiband.bands[b].smoothed, param_value(params, 28 + 6 * b),
+    for (int b = 0; b < param::kBands; ++b)
+      e.compressor[b] = reduction(tape.multiband.bands[b].smoothed, param_value(params, param::band(b, param::Release)),
                                   &tape.multiband.bands[b].level);
   return e;
 }

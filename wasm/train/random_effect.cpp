@@ -27,37 +27,38 @@ RandomEffect sample_random_effect(Rng& rng) {
   f.params = neutral_params();
   const double probability[kNumProcessors] = {0.9, 0.3, 0.8, 0.85, 0.6, 1.0};
   for (int m = 0; m < kNumProcessors; ++m) f.enabled[m] = rng.chance(probability[m]);
+  const auto on = [&](Processor m) { return f.enabled[static_cast<int>(m)]; };
+  using namespace param;
   Params& p = f.params;
-  if (f.enabled[0])
-    for (int band = 0; band < 6; ++band) {
-      set_value(p, 3 * band, rng.uniform(-10, 10));
-      set_log_uniform(p, 3 * band + 1, rng);
-      set_value(p, 3 * band + 2, rng.uniform(0.5, 5));
+  if (on(Processor::Eq))
+    for (int k = 0; k < kEqSections; ++k) {
+      set_value(p, eq_gain(k), rng.uniform(-10, 10));
+      set_log_uniform(p, eq_freq(k), rng);
+      set_value(p, eq_q(k), rng.uniform(0.5, 5));
     }
-  if (f.enabled[1]) {
-    set_value(p, 18, rng.uniform(0, 4));
-    p[19] = rng.uniform();
+  if (on(Processor::Distortion)) {
+    set_value(p, DistDrive, rng.uniform(0, 4));
+    p[DistMix] = rng.uniform();
   }
-  if (f.enabled[2]) {
-    set_log_uniform(p, 20, rng);
-    set_log_uniform(p, 21, rng);
-    p[22] = rng.uniform();
-    for (int band = 0; band < 3; ++band) {
-      const int b = 23 + 6 * band;
-      set_value(p, b + 0, rng.uniform(-36, 0));   // comp threshold
-      set_value(p, b + 1, rng.uniform(1, 8));     // comp ratio
-      set_value(p, b + 2, rng.uniform(-60, -30)); // exp threshold
-      set_value(p, b + 3, rng.uniform(0.5, 1));   // exp ratio
-      p[b + 4] = rng.uniform();                   // attack
-      p[b + 5] = rng.uniform();                   // release
+  if (on(Processor::Multiband)) {
+    set_log_uniform(p, MbLowMidXover, rng);
+    set_log_uniform(p, MbMidHighXover, rng);
+    p[MbMix] = rng.uniform();
+    for (int b = 0; b < kBands; ++b) {
+      set_value(p, band(b, CompThreshold), rng.uniform(-36, 0));
+      set_value(p, band(b, CompRatio), rng.uniform(1, 8));
+      set_value(p, band(b, ExpThreshold), rng.uniform(-60, -30));
+      set_value(p, band(b, ExpRatio), rng.uniform(0.5, 1));
+      p[band(b, Attack)] = rng.uniform();
+      p[band(b, Release)] = rng.uniform();
     }
   }
-  if (f.enabled[3]) set_value(p, 41, rng.uniform(-6, 12));
-  if (f.enabled[4]) p[42] = rng.uniform(0.3, 0.7);  // width 60..140 %
-  if (f.enabled[5]) {
-    set_value(p, 43, rng.uniform(-12, 0));
-    p[44] = rng.uniform();
-    p[45] = rng.uniform();
+  if (on(Processor::Gain)) set_value(p, OutputGain, rng.uniform(-6, 12));
+  if (on(Processor::Imager)) p[StereoWidth] = rng.uniform(0.3, 0.7);  // width 60..140 %
+  if (on(Processor::Limiter)) {
+    set_value(p, LimiterThreshold, rng.uniform(-12, 0));
+    p[LimiterAttack] = rng.uniform();
+    p[LimiterRelease] = rng.uniform();
   }
   return f;
 }
