@@ -121,7 +121,6 @@ Lanes load_lanes(const float* p) {
 }
 
 constexpr int kMaxHalf = 32;  // the widest filter's reach
-constexpr int kMaxFactor = 8;
 
 // peak[i] = max(peak[i], |y(i + p/factor)|) over the phases of f, for the
 // `count` outputs whose inputs start at buf[kMaxHalf - f.half] (count a
@@ -167,18 +166,32 @@ void phase_values(const PhaseFilters& f, const float* buf, std::size_t count, fl
   }
 }
 
-// The parabola through (-1, a), (0, b), (1, c) when |b| is a local maximum of the three:
-// its peak, read to within thousandths of a dB on an 8x grid, and where it lies
-// (within [-1/2, 1/2]). Otherwise |b| at 0.
-struct Vertex {
-  float peak, offset;
-};
-Vertex parabola_peak(float a, float b, float c) {
-  if (b < 0) a = -a, b = -b, c = -c;
-  const float curvature = a - 2 * b + c;
-  if (a > b || c > b || !(curvature < 0)) return {b, 0.0f};
-  const float offset = 0.5f * (a - c) / curvature;
-  return {b - 0.25f * (a - c) * offset, offset};
+// Which peaks of the parabolas refine_peaks counts: all of them at interpolated points; at a
+// sample, only one lying on the interval's side of it (the other belongs to the one before).
+enum class Side { Both, After, Before };
+
+// The parabola through (-1, a[k]), (0, b[k]), (1, c[k]) where |b[k]| is a local maximum of
+// the three: its peak, the waveform's peak between grid points to within thousandths of a dB
+// on an 8x grid. best[k] = max(best[k], that peak, and |b[k]| itself unless b is a sample).
+// Four k at a time in SIMD lanes without branches; `count` is rounded up to a multiple of
+// four (the arrays have room).
+void refine_peaks(const float* a, const float* b, const float* c, std::size_t count, Side side, float* best) {
+  typedef int Mask __attribute__((vector_size(16)));
+  const Lanes zero = {}, minus_one = zero - 1.0f;
+  for (std::size_t k = 0; k < count; k += 4) {
+    const Lanes bk = load_lanes(b + k);
+    const Lanes sign = bk < zero ? minus_one : zero + 1.0f;
+    const Lanes l = sign * load_lanes(a + k), m = sign * bk, r = sign * load_lanes(c + k);
+    const Lanes curvature = l - 2.0f * m + r;
+    const Mask local_max = (l <= m) & (r <= m) & (curvature < zero);
+    const Lanes offset = 0.5f * (l - r) / (local_max ? curvature : minus_one);  // within [-1/2, 1/2]
+    const Lanes vertex = m - 0.25f * (l - r) * offset;
+    const Mask counts = side == Side::Both ? local_max : local_max & (side == Side::After ? offset > zero : offset < zero);
+    Lanes found = counts ? vertex : (side == Side::Both ? m : zero);
+    Lanes current = load_lanes(best + k);
+    found = found > current ? found : current;
+    std::memcpy(best + k, &found, sizeof found);
+  }
 }
 
 // Calls visit(i, peak) for i = 0..n-1 in order, where peak is the largest
@@ -212,23 +225,21 @@ void for_each_intersample_peak(const float* x, std::size_t n, double fs, Visit v
     std::fill(peak.begin(), peak.end(), 0.0f);
     if (bs1770_meter) phase_peaks(*bs1770_meter, buf.data(), padded, peak.data());
     phase_peaks(resample_poly_meter, buf.data(), padded, peak.data());
+    // The grid in order, row j at output k: the point before sample i = start - 1 + k,
+    // sample i, the interpolated points, sample i + 1, the point after it.
     const float* sample = buf.data() + kMaxHalf - 1;  // sample[k] = x[start - 1 + k]
-    for (std::size_t k = 1; k <= len; ++k) {
-      // The grid from the point before sample i = start - 1 + k to the point after i + 1.
-      float g[kMaxFactor + 3];
-      g[0] = values[(factor - 2) * kStride + k - 1];
-      g[1] = sample[k];
-      for (int p = 1; p < factor; ++p) g[p + 1] = values[(p - 1) * kStride + k];
-      g[factor + 1] = sample[k + 1];
-      g[factor + 2] = values[k + 1];
-      float best = peak[k];
-      for (int j = 2; j <= factor; ++j) best = std::max(best, parabola_peak(g[j - 1], g[j], g[j + 1]).peak);
-      // A peak beside a sample belongs to the interval it lies in.
-      const Vertex at_i = parabola_peak(g[0], g[1], g[2]), at_next = parabola_peak(g[factor], g[factor + 1], g[factor + 2]);
-      if (at_i.offset > 0) best = std::max(best, at_i.peak);
-      if (at_next.offset < 0) best = std::max(best, at_next.peak);
-      visit(start - 1 + k, best);
-    }
+    const auto row = [&](int j) -> const float* {
+      if (j == 0) return values.data() + (factor - 2) * kStride - 1;
+      if (j == 1) return sample;
+      if (j <= factor) return values.data() + (j - 2) * kStride;
+      return j == factor + 1 ? sample + 1 : values.data() + 1;
+    };
+    float* best = peak.data() + 1;  // intervals k = 1..len
+    const std::size_t lanes = (len + 3) / 4 * 4;  // the buffers reach that far
+    refine_peaks(row(0) + 1, row(1) + 1, row(2) + 1, lanes, Side::After, best);
+    for (int j = 2; j <= factor; ++j) refine_peaks(row(j - 1) + 1, row(j) + 1, row(j + 1) + 1, lanes, Side::Both, best);
+    refine_peaks(row(factor) + 1, row(factor + 1) + 1, row(factor + 2) + 1, lanes, Side::Before, best);
+    for (std::size_t k = 1; k <= len; ++k) visit(start - 1 + k, peak[k]);
   }
 }
 
