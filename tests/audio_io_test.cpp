@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -318,6 +319,111 @@ TEST_F(AudioIoTest, TruncatedWavDataLoadsWithWarning) {
   EXPECT_NE(a.warnings[0].find("10.00 s"), std::string::npos) << a.warnings[0];
   EXPECT_EQ(a.audio.l, std::vector<float>(x.l.begin(), x.l.begin() + a.audio.frames()));
   EXPECT_TRUE(load_audio(file("full.wav")).warnings.empty());
+}
+
+// ---------------------------------------------------------------------------
+// Loading from memory (load_audio_from_memory: the same checks through libsndfile's virtual I/O)
+
+TEST_F(AudioIoTest, LoadFromMemoryMatchesLoadingTheFile) {
+  const Stereo x = testing::music_like(44100, 0.5, 8);
+  write_sndfile(file("a.flac"), interleave(x), 2, 48000, SF_FORMAT_FLAC | SF_FORMAT_PCM_24);
+  const LoadedAudio from_file = load_audio(file("a.flac"));
+  const LoadedAudio from_memory = load_audio_from_memory(read_text(file("a.flac")), {}, "a.flac");
+  EXPECT_EQ(from_memory.audio.l, from_file.audio.l);
+  EXPECT_EQ(from_memory.audio.r, from_file.audio.r);
+  EXPECT_EQ(from_memory.source_rate, 48000.0);
+  EXPECT_EQ(from_memory.source_seconds, from_file.source_seconds);
+  try {
+    load_audio_from_memory(std::string(), {}, "upload.wav");
+    ADD_FAILURE() << "empty bytes loaded";
+  } catch (const AudioError& e) {
+    EXPECT_NE(std::string(e.what()).find("\"upload.wav\" is empty"), std::string::npos) << e.what();
+  }
+}
+
+// Found by fuzz_load_audio: a truncated Ogg Vorbis header, which libsndfile 1.2.0 refuses
+// (leaking libvorbis' vorbis_info, suppressed in tests/sanitizers/lsan.supp). A clear refusal.
+TEST_F(AudioIoTest, LoadFromMemoryRefusesATruncatedOggHeader) {
+  const unsigned char ogg[] = {
+      0x4f, 0x67, 0x67, 0x53, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xd1, 0xc8,
+      0xfd, 0x70, 0x00, 0x00, 0x00, 0x00, 0xea, 0xf4, 0xf8, 0xb6, 0x01, 0x1e, 0x01, 0x76, 0x6f, 0x72,
+      0x62, 0x69, 0x73, 0x00, 0x00, 0x00, 0x00, 0x02, 0x44, 0xac, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x01};
+  try {
+    load_audio_from_memory(std::string(std::begin(ogg), std::end(ogg)), {}, "cut.ogg");
+    ADD_FAILURE() << "a 58-byte Ogg header loaded";
+  } catch (const AudioError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not an audio file ITO-Master can read"), std::string::npos) << e.what();
+  }
+}
+
+// Found by fuzz_load_audio: a float WAV at 4164 Hz with samples near FLT_MAX (0x7f7f7f7f).
+// They passed the NaN/Inf check, with a "+770.6 dBFS" warning, and resampling to 44.1 kHz
+// turned them into Inf. Now refused before resampling.
+TEST_F(AudioIoTest, LoadFromMemoryRefusesFloatSamplesNearTheFloatMaximum) {
+  const unsigned char wav[] = {
+      0x52, 0x49, 0x46, 0x46, 0x12, 0x07, 0x00, 0x00, 0x57, 0x41, 0x56, 0x45, 0x66, 0x6d, 0x74, 0x20, 0x12, 0x00,
+      0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0x44, 0x10, 0x00, 0x00, 0x20, 0x62, 0x05, 0x00, 0x08, 0x00, 0x20, 0x00,
+      0x00, 0x00, 0x66, 0x61, 0x63, 0x74, 0x04, 0x00, 0x00, 0x00, 0xdc, 0x00, 0x00, 0x00, 0x64, 0x61, 0x74, 0x61,
+      0xf7, 0xbe, 0xec, 0x4c, 0xf7, 0xbe, 0xd6, 0xf5, 0x0e, 0xea, 0xab, 0xa5, 0xe0, 0x20, 0x63, 0x4f, 0x4f, 0x57,
+      0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0xda, 0x2b, 0x3d, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f,
+      0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f,
+      0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x80, 0x86, 0x2f, 0x3c, 0x7a, 0x54, 0xbd, 0x40, 0xfc};
+  try {
+    load_audio_from_memory(std::string(std::begin(wav), std::end(wav)), LoadOptions{.min_seconds = 0.0}, "huge.wav");
+    ADD_FAILURE() << "samples near FLT_MAX loaded";
+  } catch (const AudioError& e) {
+    EXPECT_NE(std::string(e.what()).find("\"huge.wav\" has peaks at +770.6 dBFS, far beyond full scale"),
+              std::string::npos) << e.what();
+  }
+  // The same in a file of the usual length: +60 dBFS is the most a float file may hold.
+  Stereo x = testing::sine(44100, 440.0, 0.5);
+  x.l[1000] = 999.0f;
+  write_wav_float(file("loud.wav"), x, 48000.0);
+  EXPECT_NO_THROW(load_audio(file("loud.wav")));
+  x.r[2000] = 3e38f;
+  write_wav_float(file("damaged.wav"), x, 48000.0);
+  expect_load_error(file("damaged.wav"), {"far beyond full scale"});
+}
+
+// A tiny FLAC whose header announces two hours: the loader reads what is there and does not
+// reserve memory for what the header claims (it reserved 2.5 GB before reading).
+TEST_F(AudioIoTest, TinyFileAnnouncingHoursReservesNoGigabytes) {
+  write_sndfile(file("short.flac"), interleave(testing::sine(44100, 440.0, 0.5)), 2, 44100,
+                SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+  std::string bytes = read_text(file("short.flac"));
+  // STREAMINFO follows "fLaC" and its block header; the total sample count is the low 36
+  // bits of its bytes 10..17 (big-endian).
+  ASSERT_EQ(bytes.substr(0, 4), "fLaC");
+  const std::uint64_t announced = 2 * 3600 * 44100 - 10;  // just under LoadOptions' 2 hours
+  for (int i = 0; i < 5; ++i) {
+    const int at = 8 + 17 - i;
+    const std::uint64_t byte = (announced >> (8 * i)) & 0xff;
+    if (i < 4) bytes[at] = static_cast<char>(byte);
+    else bytes[at] = static_cast<char>((static_cast<unsigned char>(bytes[at]) & 0xf0) | (byte & 0x0f));
+  }
+  // Room for the test itself, not for 2 x 1.3 GB of floats.
+  std::ifstream statm("/proc/self/statm");
+  std::size_t vm_pages = 0;
+  statm >> vm_pages;
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_AS, &old), 0);
+  rlimit tight = old;
+  tight.rlim_cur = vm_pages * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (512u << 20);
+  ASSERT_EQ(setrlimit(RLIMIT_AS, &tight), 0);
+  LoadedAudio a;
+  std::string failure;
+  try {
+    a = load_audio_from_memory(bytes, {}, "claims.flac");
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  setrlimit(RLIMIT_AS, &old);
+  ASSERT_EQ(failure, "");
+  EXPECT_EQ(a.audio.frames(), 44100u);
+  ASSERT_EQ(a.warnings.size(), 1u);
+  EXPECT_NE(a.warnings[0].find("seems truncated"), std::string::npos) << a.warnings[0];
 }
 
 // ---------------------------------------------------------------------------

@@ -119,6 +119,31 @@ TEST_F(Cli, MastersToTheReferenceLoudnessUnderTheCeiling) {
   for (std::string leftover : {"out.wav.tmp"}) EXPECT_FALSE(fs::exists(path(leftover)));
 }
 
+// --params-out's settings read back with --params-in render the same master without ITO.
+TEST_F(Cli, ParamsInRendersTheSettingsParamsOutWrote) {
+  const std::string in = write("in.wav", testing::music_like(44100 * 4, 0.2, 6));
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 4, 1.0, 7));
+  const std::string common = "master --input " + in + " --reference " + ref;
+  const CliRun ito = run(common + " --output " + path("ito.wav") + " --steps 3 --params-out " + path("p.json"));
+  ASSERT_EQ(ito.code, 0) << ito.out;
+  const CliRun fixed = run(common + " --output " + path("fixed.wav") + " --params-in " + path("p.json"));
+  ASSERT_EQ(fixed.code, 0) << fixed.out;
+  EXPECT_NE(fixed.out.find("in 0 steps"), std::string::npos) << fixed.out;
+  const LoadedAudio a = load_audio(path("ito.wav")), b = load_audio(path("fixed.wav"));
+  EXPECT_EQ(a.audio.l, b.audio.l);
+  EXPECT_EQ(a.audio.r, b.audio.r);
+
+  std::ofstream(path("bad.json")) << "{\"params\": [1, 2, 3]}";
+  const CliRun bad = run(common + " --output " + path("bad.wav") + " --params-in " + path("bad.json"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("bad.json"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("46 parameters, not 3"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(path("bad.wav")));
+  const CliRun with_model = run(common + " --output " + path("m.wav") + " --params-in " + path("p.json") +
+                                " --model white-box");
+  EXPECT_EQ(with_model.code, 2) << with_model.out;
+}
+
 TEST_F(Cli, AnalyzePrintsTheMetrics) {
   const std::string in = write("tone.wav", testing::sine(44100 * 3, 997.0, std::pow(10.0, -18.0 / 20.0)));
   const CliRun r = run("analyze " + in + " --json");

@@ -443,5 +443,22 @@ TEST(ModelFile, RejectsMalformedNumbersAsRuntimeErrors) {
     EXPECT_TRUE(mentions(rejection(replace_once(good, from, to)), "model file: bad")) << to;
 }
 
+// Found while fuzzing the loader (tests/fuzz/fuzz_model_file.cpp): a header of a few lines
+// asked for petabytes of weights, which parse_model allocated before comparing them with
+// the file (std::bad_alloc, or gigabytes zero-filled). Refused before anything is built.
+TEST(ModelFile, RejectsAHugeArchitectureBeforeAllocatingIt) {
+  const std::string convolutions =
+      "ITOMODEL 1\nencoder channels=65536,65536 kernels=65536,65536 strides=1,1\n"
+      "converter kind=whitebox z=65536 kernel=3 slope=0.01 channels=2 strides=1 dilations=1\n"
+      "floats 1 1 1 1\ndata\n";
+  EXPECT_TRUE(mentions(rejection(convolutions), "needs more weights than the file holds"));
+  // Small convolutions, but a FiLM of 65536 x 65536 behind them.
+  const std::string film =
+      "ITOMODEL 1\nencoder channels=65536 kernels=1 strides=1\n"
+      "converter kind=blackbox z=65536 kernel=1 slope=0.01 channels=65536 strides=1 dilations=1\n"
+      "floats 1 1 1 1\ndata\n" + std::string(4 * 65536 * 5, '\0');
+  EXPECT_TRUE(mentions(rejection(film), "needs more weights than the file holds"));
+}
+
 }  // namespace
 }  // namespace ito::models

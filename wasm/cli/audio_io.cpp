@@ -1,5 +1,7 @@
 #include "cli/audio_io.h"
 
+#include "cli/atomic_file.h"
+
 #include <fcntl.h>
 #include <samplerate.h>
 #include <sndfile.h>
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -23,6 +26,9 @@ namespace fs = std::filesystem;
 constexpr sf_count_t kBlockFrames = 1 << 16;
 // Peak below this (-90 dBFS) is "digital silence": at most 16-bit dither noise.
 constexpr double kSilencePeak = 3.1622776601683795e-5;
+// Float files may peak above 0 dBFS (kept, with a warning), but not beyond +60 dBFS: such
+// values are damage, and near FLT_MAX they overflow the resampler and the chain to Inf.
+constexpr double kMaxPeak = 1000.0;
 // 16-bit positive full scale (32767/32768); samples at or above it count as full scale.
 constexpr float kFullScale = 1.0f - 1.0f / 32768.0f;
 // A run of this many consecutive identical samples at full scale is a flat top, i.e.
@@ -36,6 +42,9 @@ constexpr float kMax24 = 8388607.0f / 8388608.0f;
 // channel on a desktop core; beyond this many input samples we use SINC_MEDIUM
 // (97 dB SNR, still far below audibility) so long files load in seconds.
 constexpr double kBestQualityMaxSamples = 15e6;  // ~2.6 min of 48 kHz stereo
+// Frames per byte of file beyond which a header's length is not believed for reserving
+// memory: lossy codecs at their lowest bitrates reach about 20 (Opus at 16 kb/s).
+constexpr std::size_t kMaxFramesPerByte = 32;
 
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
@@ -66,9 +75,8 @@ void check_file_is_readable(const std::string& path) {
   }
 }
 
-SndfilePtr open_for_read(const std::string& path, SF_INFO& info) {
-  info = SF_INFO{};
-  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+// f: what sf_open or sf_open_virtual returned.
+SndfilePtr opened_or_throw(SNDFILE* f, const std::string& path) {
   if (!f) {
     throw AudioError(quoted(path) + " is not an audio file ITO-Master can read, or it is damaged (" +
                      sf_strerror(nullptr) + "). Use WAV, AIFF, FLAC, OGG or MP3.");
@@ -76,12 +84,40 @@ SndfilePtr open_for_read(const std::string& path, SF_INFO& info) {
   return SndfilePtr(f);
 }
 
+// A file's bytes already in memory, read through libsndfile's virtual I/O.
+struct MemoryFile {
+  const std::string& bytes;
+  sf_count_t pos = 0;
+
+  static MemoryFile& of(void* user) { return *static_cast<MemoryFile*>(user); }
+  static sf_count_t length(void* user) { return static_cast<sf_count_t>(of(user).bytes.size()); }
+  static sf_count_t seek(sf_count_t offset, int whence, void* user) {
+    MemoryFile& m = of(user);
+    const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m.pos : length(user);
+    if (offset < -base || offset > std::numeric_limits<sf_count_t>::max() - base) return -1;
+    m.pos = base + offset;
+    return m.pos;
+  }
+  static sf_count_t read(void* ptr, sf_count_t count, void* user) {
+    MemoryFile& m = of(user);
+    const sf_count_t n = std::clamp<sf_count_t>(length(user) - m.pos, 0, std::max<sf_count_t>(count, 0));
+    if (n > 0) std::memcpy(ptr, m.bytes.data() + m.pos, static_cast<std::size_t>(n));
+    m.pos += n;
+    return n;
+  }
+  static sf_count_t write(const void*, sf_count_t, void*) { return 0; }
+  static sf_count_t tell(void* user) { return of(user).pos; }
+};
+
 // Reads the whole file as planar float (mono fills only l). Stops after max_frames
-// so a lying header cannot make us read forever.
+// so a lying header cannot make us read forever, and reserves what the header announces
+// only up to what `file_bytes` can plausibly hold, so a tiny file announcing hours does not
+// allocate gigabytes up front.
 Stereo read_planar(SNDFILE* f, int channels, sf_count_t max_frames, const std::string& path,
-                   double rate, sf_count_t header_frames) {
+                   double rate, sf_count_t header_frames, std::size_t file_bytes) {
   Stereo out;
-  if (header_frames > 0 && header_frames <= max_frames) {
+  if (header_frames > 0 && header_frames <= max_frames &&
+      static_cast<std::size_t>(header_frames) / kMaxFramesPerByte <= file_bytes) {
     out.l.reserve(static_cast<std::size_t>(header_frames));
     if (channels == 2) out.r.reserve(static_cast<std::size_t>(header_frames));
   }
@@ -211,16 +247,6 @@ void append_level_warnings(const std::string& path, const SampleScan& s, std::ve
 }
 
 // Deletes a temporary file unless told the file was committed (renamed).
-struct TempFileGuard {
-  std::string path;
-  int fd = -1;
-  bool committed = false;
-  ~TempFileGuard() {
-    if (fd >= 0) ::close(fd);
-    if (!committed) ::unlink(path.c_str());
-  }
-};
-
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   if (fs::equivalent(a, b, ec) && !ec) return true;
@@ -248,10 +274,12 @@ std::string format_time(double seconds) {
   return buf;
 }
 
-LoadedAudio load_audio(const std::string& path, const LoadOptions& opt) {
-  check_file_is_readable(path);
-  SF_INFO info;
-  SndfilePtr file = open_for_read(path, info);
+namespace {
+
+// Everything after opening, for a file and for bytes in memory alike: decode, check,
+// resample. `path` names the audio in messages.
+LoadedAudio decode_and_check(SndfilePtr file, const SF_INFO& info, std::size_t file_bytes, const std::string& path,
+                             const LoadOptions& opt) {
   const double rate = info.samplerate;
   if (info.channels > 2) {
     throw AudioError(quoted(path) + " has " + std::to_string(info.channels) +
@@ -271,7 +299,7 @@ LoadedAudio load_audio(const std::string& path, const LoadOptions& opt) {
   out.source_rate = rate;
   out.source_channels = info.channels;
   const auto max_frames = static_cast<sf_count_t>(opt.max_seconds * rate) + 1;
-  Stereo x = read_planar(file.get(), info.channels, max_frames, path, rate, info.frames);
+  Stereo x = read_planar(file.get(), info.channels, max_frames, path, rate, info.frames, file_bytes);
   const double announced = announced_frames(file.get(), info.frames);
   file.reset();
   if (announced > x.l.size() + 0.01 * rate) {
@@ -300,6 +328,12 @@ LoadedAudio load_audio(const std::string& path, const LoadOptions& opt) {
   if (scan.peak < kSilencePeak) {
     throw AudioError(quoted(path) + " is silent (peak below -90 dBFS); there is nothing to master.");
   }
+  if (scan.peak > kMaxPeak) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, " has peaks at %+.1f dBFS, far beyond full scale; the file is damaged or was "
+                  "exported incorrectly.", 20.0 * std::log10(scan.peak));
+    throw AudioError(quoted(path) + buf);
+  }
   append_level_warnings(path, scan, out.warnings);
 
   // Resample before duplicating mono, so mono costs one channel of work. At the target rate
@@ -308,6 +342,26 @@ LoadedAudio load_audio(const std::string& path, const LoadOptions& opt) {
   if (info.channels == 1) out.audio.r = out.audio.l;
   out.sample_rate = opt.target_rate;
   return out;
+}
+
+}  // namespace
+
+LoadedAudio load_audio(const std::string& path, const LoadOptions& opt) {
+  check_file_is_readable(path);
+  SF_INFO info{};
+  SndfilePtr file = opened_or_throw(sf_open(path.c_str(), SFM_READ, &info), path);
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);  // 0 for a pipe: then nothing is reserved
+  return decode_and_check(std::move(file), info, ec ? 0 : static_cast<std::size_t>(size), path, opt);
+}
+
+LoadedAudio load_audio_from_memory(const std::string& bytes, const LoadOptions& opt, const std::string& name) {
+  if (bytes.empty()) throw AudioError(quoted(name) + " is empty (0 bytes); it is not an audio file.");
+  MemoryFile memory{bytes};
+  SF_VIRTUAL_IO io{&MemoryFile::length, &MemoryFile::seek, &MemoryFile::read, &MemoryFile::write, &MemoryFile::tell};
+  SF_INFO info{};
+  SndfilePtr file = opened_or_throw(sf_open_virtual(&io, SFM_READ, &info, &memory), name);
+  return decode_and_check(std::move(file), info, bytes.size(), name, opt);
 }
 
 Stereo resample(const Stereo& x, double from_rate, double to_rate, ResampleQuality quality) {
@@ -336,11 +390,8 @@ std::size_t write_wav24_atomic(const std::string& path, const Stereo& audio, dou
   info.channels = 2;
   info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
 
-  TempFileGuard tmp;
-  tmp.path = path + ".tmp-" + std::to_string(::getpid());
-  tmp.fd = ::open(tmp.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (tmp.fd < 0) throw AudioError("Cannot write " + quoted(path) + ": " + std::strerror(errno) + ".");
-  SNDFILE* f = sf_open_fd(tmp.fd, SFM_WRITE, &info, SF_FALSE);
+  TempFile tmp(path);
+  SNDFILE* f = sf_open_fd(tmp.fd(), SFM_WRITE, &info, SF_FALSE);
   if (!f) throw AudioError("Cannot write " + quoted(path) + ": " + sf_strerror(nullptr) + ".");
   SndfilePtr file(f);
   sf_command(f, SFC_SET_CLIPPING, nullptr, SF_TRUE);
@@ -363,22 +414,7 @@ std::size_t write_wav24_atomic(const std::string& path, const Stereo& audio, dou
     }
   }
   if (sf_close(file.release()) != 0) throw AudioError("Cannot write " + quoted(path) + ": closing failed.");
-  if (::fsync(tmp.fd) != 0 || ::close(tmp.fd) != 0) {
-    tmp.fd = -1;
-    throw AudioError("Cannot write " + quoted(path) + ": " + std::strerror(errno) + ".");
-  }
-  tmp.fd = -1;
-  if (std::rename(tmp.path.c_str(), path.c_str()) != 0) {
-    throw AudioError("Cannot write " + quoted(path) + ": " + std::strerror(errno) + ".");
-  }
-  tmp.committed = true;
-  // Make the rename itself durable (best effort).
-  const fs::path dir = fs::path(path).parent_path();
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  tmp.commit();
   return clamped;
 }
 
@@ -388,7 +424,8 @@ void write_wav_float(const std::string& path, const Stereo& audio, double fs) {
   info.samplerate = integer_rate(fs, path);
   info.channels = 2;
   info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-  SndfilePtr file(sf_open(path.c_str(), SFM_WRITE, &info));
+  TempFile tmp(path);
+  SndfilePtr file(sf_open_fd(tmp.fd(), SFM_WRITE, &info, SF_FALSE));
   if (!file) throw AudioError("Cannot write " + quoted(path) + ": " + sf_strerror(nullptr) + ".");
   std::vector<float> inter(audio.frames() * 2);
   for (std::size_t i = 0; i < audio.frames(); ++i) {
@@ -400,6 +437,7 @@ void write_wav_float(const std::string& path, const Stereo& audio, double fs) {
     throw AudioError("Cannot write " + quoted(path) + ": " + sf_strerror(file.get()) + ".");
   }
   if (sf_close(file.release()) != 0) throw AudioError("Cannot write " + quoted(path) + ": closing failed.");
+  tmp.commit();
 }
 
 }  // namespace ito

@@ -38,8 +38,12 @@ struct LoadOptions {
 // Reads any file libsndfile decodes (WAV, AIFF, FLAC, OGG/Vorbis, Opus, MP3, ...) as
 // float, validates it, converts it to stereo and resamples it to opt.target_rate.
 // Throws AudioError for: missing/unreadable file, not audio or damaged, no samples,
-// too short, too long, more than 2 channels, NaN/Inf samples, digital silence.
+// too short, too long, more than 2 channels, NaN/Inf samples, digital silence, peaks
+// beyond +60 dBFS (damage in a float file).
 LoadedAudio load_audio(const std::string& path, const LoadOptions& opt = {});
+// The same for a file's bytes already in memory; `name` stands for the file in messages.
+LoadedAudio load_audio_from_memory(const std::string& bytes, const LoadOptions& opt = {},
+                                   const std::string& name = "the audio");
 
 // Writes a 24-bit PCM WAV atomically: "<path>.tmp-<pid>" is written, fsynced and
 // renamed onto path, so path is never seen half-written. Refuses (AudioError) when
@@ -49,7 +53,7 @@ LoadedAudio load_audio(const std::string& path, const LoadOptions& opt = {});
 std::size_t write_wav24_atomic(const std::string& path, const Stereo& audio, double fs, bool overwrite,
                                const std::vector<std::string>& protected_inputs = {});
 
-// Writes a 32-bit float WAV (no clamping, not atomic, overwrites). For tests and tools.
+// Writes a 32-bit float WAV atomically (no clamping, overwrites). For tests and tools.
 void write_wav_float(const std::string& path, const Stereo& audio, double fs);
 
 // Band-limited resampling with libsamplerate; output has round(frames * to / from)

@@ -1,5 +1,7 @@
 #include "cli/cmd_fxnorm_stats.h"
 
+#include "cli/atomic_file.h"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -54,22 +56,6 @@ std::vector<IndexEntry> read_index(const std::string& index_path, const std::str
     entries.push_back({p.string(), cells[column["package"]]});
   }
   return entries;
-}
-
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    throw std::runtime_error("cannot write " + path + ": " + ec.message());
-  }
 }
 
 struct PackageSummary {

@@ -14,6 +14,7 @@
 #include "cli/report.h"
 #include "master/mastering.h"
 #include "master/model_mastering.h"
+#include "master/settings_json.h"
 #include "master/stage_effort.h"
 #include "ito/feature_targets.h"
 #include "cli/model_loader.h"
@@ -43,6 +44,30 @@ struct MasterRun {
   std::optional<StageEffort> effort;  // chain modes: how hard the nonlinear stages work
 };
 
+// --params-in: settings exported by the page or written by --params-out. Checked for size
+// before reading, so a wrong path to a huge file fails at once.
+ImportedSettings read_settings(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) > kMaxSettingsJsonBytes)
+    throw SettingsJsonError("'" + path + "' is too large for a settings file (at most 1 MB)");
+  try {
+    ImportedSettings s = parse_settings_json(read_file(path));
+    if (s.chain_input != "level_matched")
+      throw SettingsJsonError("these parameters were found for a model's Fx-normalized input (chain_input " +
+                              s.chain_input + "); --params-in renders them on the level-matched input");
+    // The ranges the command line's own options have.
+    if (s.target_lufs && !(*s.target_lufs >= -40 && *s.target_lufs <= 0))
+      throw SettingsJsonError("targetLufs must be in -40..0");
+    if (s.ceiling_dbtp && !(*s.ceiling_dbtp >= -20 && *s.ceiling_dbtp <= 0))
+      throw SettingsJsonError("ceilingDbtp must be in -20..0");
+    if (s.input_gain_db && !(std::fabs(*s.input_gain_db) <= 40))
+      throw SettingsJsonError("the input gain must be in -40..40 dB");
+    return s;
+  } catch (const SettingsJsonError& e) {
+    throw SettingsJsonError("'" + path + "': " + e.what());
+  }
+}
+
 void write_effort(JsonWriter& w, const StageEffort& e) {
   auto gr = [&](const char* key, const GainReduction& g) {
     w.begin_object(key).field("mean_db", g.mean_db).field("p99_db", g.p99_db).field("release_ms", g.release_ms).end_object();
@@ -62,8 +87,8 @@ void write_effort(JsonWriter& w, const StageEffort& e) {
 int run_master(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
-                   "excerpt", "params-out", "model", "ito-steps", "theta-steps", "reference2", "blend", "crest-db",
-                   "width-scale", "tilt-db", "character", "match-eq"},
+                   "excerpt", "params-out", "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend",
+                   "crest-db", "width-scale", "tilt-db", "character", "match-eq"},
                   {"json", "force", "expert-ranges"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
@@ -103,6 +128,15 @@ int run_master(const std::vector<std::string>& argv) {
   if (mode != "theta" && mode != "white-box" && mode != "black-box" && !fs::exists(mode))
     throw UsageError("--model is theta (ITO on the 46 parameters), white-box, black-box or a .itom file");
   const bool use_model = mode != "theta";
+  // Fixed settings instead of ITO: read before the audio, so a bad file fails at once.
+  std::optional<ImportedSettings> fixed;
+  if (args.has("params-in")) {
+    if (use_model) throw UsageError("--params-in renders the given chain parameters; it takes no --model");
+    fixed = read_settings(args.get("params-in"));
+    // The command line's own --target-lufs and --ceiling win over the file's.
+    if (fixed->target_lufs && !args.has("target-lufs")) options.target_lufs = fixed->target_lufs;
+    if (fixed->ceiling_dbtp && !args.has("ceiling")) options.ceiling_dbtp = *fixed->ceiling_dbtp;
+  }
   if (mode == "black-box" && args.has("params-out")) throw UsageError("--params-out needs chain parameters: black-box has none");
   ModelMasteringOptions model_options;
   model_options.ito.max_steps = static_cast<int>(args.number("ito-steps", kDefaultItoZSteps));
@@ -173,7 +207,8 @@ int run_master(const std::vector<std::string>& argv) {
   const double measure_s = since(measure_start);
 
   MasterRun result;
-  ProgressBar bar("ITO", use_model ? model_options.ito.max_steps + model_options.theta_steps : options.ito.max_steps);
+  ProgressBar bar("ITO", use_model ? model_options.ito.max_steps + model_options.theta_steps
+                                   : fixed ? 0 : options.ito.max_steps);
   const auto master_start = Clock::now();
   std::optional<Clock::time_point> ito_start, ito_end;
   auto show = [&](int step, double loss) {
@@ -204,10 +239,16 @@ int run_master(const std::vector<std::string>& argv) {
     MasteringPlan plan = plan_master(input.audio, reference.audio, fs, options);
     // A long track is let go while ITO runs (it works on the excerpt) and read again for the
     // render: two passes over the file instead of holding it beside ITO's working memory.
-    const bool reread = input.audio.frames() > static_cast<std::size_t>(kRereadSeconds * fs);
+    const bool reread = !fixed && input.audio.frames() > static_cast<std::size_t>(kRereadSeconds * fs);
     const std::size_t frames = input.audio.frames();
     if (reread) input.audio = Stereo{};
-    optimize_master(plan, fs, [&](const ItoProgress& p) { return show(p.step, p.loss); });
+    if (fixed) {
+      // The plan's level match and Match EQ, the given parameters (and gain) instead of ITO's.
+      plan.result.params = plan.result.ito.initial = plan.result.ito.best = fixed->params;
+      if (fixed->input_gain_db) plan.result.input_gain_db = *fixed->input_gain_db;
+    } else {
+      optimize_master(plan, fs, [&](const ItoProgress& p) { return show(p.step, p.loss); });
+    }
     if (reread) {
       input.audio = load_audio(input_path).audio;
       if (input.audio.frames() != frames) throw AudioError("'" + input_path + "' changed while it was being mastered");

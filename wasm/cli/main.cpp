@@ -6,6 +6,7 @@
 
 #include "cli/allocator.h"
 #include "cli/args.h"
+#include "cli/atomic_file.h"
 #include "cli/audio_io.h"
 #include "cli/cmd_fxnorm_stats.h"
 #include "cli/commands.h"
@@ -33,6 +34,7 @@ constexpr const char* kUsage = R"(usage:
       --excerpt S        seconds of the input ITO optimizes on (default 30, six segments)
       --json             print a JSON summary on stdout
       --params-out FILE  also write the 46 parameters as JSON
+      --params-in FILE   no ITO: render with these settings (--params-out's JSON or the page's export)
       --force            overwrite OUT if it exists (never an input)
   itomaster analyze FILE [--json]
       loudness, loudness range, true peak, crest factor, stereo width, DRV
@@ -57,6 +59,7 @@ Audio: WAV, FLAC, OGG, MP3 (libsndfile), mono or stereo, any sample rate (resamp
 
 int main(int argc, char** argv) {
   ito::tune_allocator_for_large_buffers();
+  ito::install_temp_file_cleanup();  // Ctrl-C mid-write leaves no temporary file
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);

@@ -79,6 +79,23 @@ const std::string& need(const std::map<std::string, std::string>& f, const std::
   return it->second;
 }
 
+// A lower bound on the numbers the networks hold: each block's main convolution has
+// in x out x kernel weights, and each converter block's FiLM 2 x out x z. (In double: a
+// hostile header's sizes may overflow an integer.)
+double least_weights(const EncoderConfig& e, const ConverterConfig& c) {
+  double n = 0.0, in = 2.0;
+  for (std::size_t i = 0; i < e.channels.size(); ++i) {
+    n += in * e.channels[i] * e.kernels[i];
+    in = e.channels[i];
+  }
+  in = 2.0;
+  for (int out : c.channels) {
+    n += in * out * c.kernel + 2.0 * out * c.z_dim;
+    in = out;
+  }
+  return n;
+}
+
 void append_floats(std::string& out, const std::vector<float>& v) {
   const std::size_t at = out.size();
   out.resize(at + v.size() * sizeof(float));
@@ -167,6 +184,11 @@ Model parse_model(const std::string& bytes) {
   if (cc.channels.empty() || cc.strides.size() != cc.channels.size() || cc.dilations.size() != cc.channels.size())
     throw std::runtime_error("model file: converter lists differ in length");
   if (cc.z_dim != ec.channels.back()) throw std::runtime_error("model file: z size differs between encoder and converter");
+  // Before the networks are built (and their weights allocated): a few header lines must
+  // not ask for gigabytes that the file cannot fill.
+  const std::size_t data_floats = (bytes.size() - data_at - 6) / sizeof(float);
+  if (least_weights(ec, cc) > static_cast<double>(data_floats))
+    throw std::runtime_error("model file: truncated: the architecture needs more weights than the file holds");
 
   model.encoder = std::make_unique<Encoder>(ec);
   try {
