@@ -119,6 +119,21 @@ TEST_F(Cli, MastersToTheReferenceLoudnessUnderTheCeiling) {
   for (std::string leftover : {"out.wav.tmp"}) EXPECT_FALSE(fs::exists(path(leftover)));
 }
 
+TEST_F(Cli, AmountsTakePartOfTheReference) {
+  const std::string in = write("in.wav", testing::music_like(44100 * 6, 0.2, 4));
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 6, 1.0, 5));
+  const double in_lufs = integrated_loudness(load_audio(in).audio, 44100);
+  const double ref_lufs = integrated_loudness(load_audio(ref).audio, 44100);
+  const CliRun half = run("master --input " + in + " --reference " + ref + " --output " + path("half.wav") +
+                          " --steps 2 --amount-loudness 50 --amount-tone 0");
+  ASSERT_EQ(half.code, 0) << half.out;
+  EXPECT_NEAR(integrated_loudness(load_audio(path("half.wav")).audio, 44100), 0.5 * (in_lufs + ref_lufs), 0.1);
+  const CliRun bad = run("master --input " + in + " --reference " + ref + " --output " + path("bad.wav") +
+                         " --amount-width 200");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("--amount-width must be in 0..150"), std::string::npos) << bad.out;
+}
+
 // --params-out's settings read back with --params-in render the same master without ITO.
 TEST_F(Cli, ParamsInRendersTheSettingsParamsOutWrote) {
   const std::string in = write("in.wav", testing::music_like(44100 * 4, 0.2, 6));

@@ -88,7 +88,8 @@ int run_master(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
                    "excerpt", "params-out", "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend",
-                   "crest-db", "width-scale", "tilt-db", "character", "match-eq"},
+                   "crest-db", "width-scale", "tilt-db", "character", "match-eq", "amount-tone", "amount-dynamics",
+                   "amount-width", "amount-loudness"},
                   {"json", "force", "expert-ranges"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
@@ -123,6 +124,16 @@ int run_master(const std::vector<std::string>& argv) {
   options.style.expert_ranges = args.has("expert-ranges");
   options.match_eq_amount = args.number("match-eq", kDefaultMatchEqAmount);
   if (!(options.match_eq_amount >= 0.0 && options.match_eq_amount <= 1.5)) throw UsageError("--match-eq must be in 0..1.5");
+  // How much of each aspect of the reference to take, in percent (ito/feature_targets.h).
+  const std::pair<const char*, double*> amounts[] = {{"amount-tone", &options.amounts.tone},
+                                                     {"amount-dynamics", &options.amounts.dynamics},
+                                                     {"amount-width", &options.amounts.width},
+                                                     {"amount-loudness", &options.amounts.loudness}};
+  for (const auto& [flag, amount] : amounts) {
+    *amount = args.number(flag, 100.0) / 100.0;
+    if (!(*amount >= 0.0 && *amount <= kMaxMatchAmount))
+      throw UsageError(std::string("--") + flag + " must be in 0..150 (percent)");
+  }
 
   const std::string mode = args.get("model", "theta");
   if (mode != "theta" && mode != "white-box" && mode != "black-box" && !fs::exists(mode))
@@ -148,6 +159,7 @@ int run_master(const std::vector<std::string>& argv) {
   model_options.excerpt_seconds = options.excerpt_seconds;
   model_options.style = options.style;
   model_options.match_eq_amount = options.match_eq_amount;
+  model_options.amounts = options.amounts;
 
   // Load the model first: a missing model file should not cost the decoding time.
   std::optional<models::Model> model;

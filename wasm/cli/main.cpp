@@ -24,6 +24,9 @@ constexpr const char* kUsage = R"(usage:
       --reference2 F --blend A   match a blend of two references' features (A: 0..1 toward F)
       --crest-db D --width-scale S --tilt-db T   adjust the target features: crest factor,
                          stereo width (side/mid ratio) and spectral tilt (dB across 20 Hz-20 kHz)
+      --amount-tone P --amount-dynamics P --amount-width P --amount-loudness P
+                         how much of the reference's tone, dynamics (crest), stereo width and
+                         loudness to take, 0..150 % of the way from the input's own (default 100)
       --match-eq A       Match EQ amount ahead of the chain: 0 off, 1 full match (default), up to 1.5
       --character C      saturation the chain may use, 0..1 (default 0: saturator off)
       --expert-ranges    let ITO use the paper's full parameter ranges, not the musical ones

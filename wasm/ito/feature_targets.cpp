@@ -84,4 +84,61 @@ void add_tone_region_db(FeatureAdjustments& adjust, int region, double db) {
   }
 }
 
+namespace {
+
+// (1 - a) x + a y: exactly y at a = 1.
+double toward(double x, double y, double a) { return a == 1.0 ? y : (1.0 - a) * x + a * y; }
+
+// The side spectrum relative to the mid, side[k] - mid[k], split in two: its mean over the
+// bands (how loud the side is: width's) and the rest (its shape: tone's). Taking the shape
+// by the tone amount matters: the chain's EQ moves mid and side alike, so a side shape
+// taken from the reference with the mid kept would make ITO tilt the EQ after it.
+template <class Array>
+void side_toward(const Array& in_mid, const Array& in_side, const Array& t_mid, const Array& t_side,
+                 const MatchAmounts& amounts, Array& out_mid, Array& out_side) {
+  const std::size_t n = out_mid.size();
+  double in_mean = 0, t_mean = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    in_mean += (in_side[k] - in_mid[k]) / n;
+    t_mean += (t_side[k] - t_mid[k]) / n;
+  }
+  const double mean = toward(in_mean, t_mean, amounts.width);
+  for (std::size_t k = 0; k < n; ++k) {
+    const double shape = toward(in_side[k] - in_mid[k] - in_mean, t_side[k] - t_mid[k] - t_mean, amounts.tone);
+    out_side[k] = out_mid[k] + mean + shape;
+  }
+}
+
+}  // namespace
+
+AfFeatures apply_match_amounts(const AfFeatures& input, const AfFeatures& target, const MatchAmounts& amounts) {
+  if (input.bark_mid.size() != target.bark_mid.size() || input.bark_side.size() != target.bark_side.size() ||
+      target.bark_mid.size() != target.bark_side.size())
+    throw std::invalid_argument("apply_match_amounts: the two feature sets differ in size");
+  AfFeatures out = target;
+  for (int c = 0; c < 2; ++c) out.crest_db[c] = toward(input.crest_db[c], target.crest_db[c], amounts.dynamics);
+  // Width is an energy ratio: interpolated as a log, so it stays positive beyond 100 %.
+  const double w_in = std::max(input.width, 1e-6), w_target = std::max(target.width, 1e-6);
+  out.width = amounts.width == 1.0 ? target.width : std::exp(toward(std::log(w_in), std::log(w_target), amounts.width));
+  out.imbalance = std::clamp(toward(input.imbalance, target.imbalance, amounts.width), -1.0, 1.0);
+  if (amounts.tone == 1.0 && amounts.width == 1.0) return out;
+  for (std::size_t k = 0; k < out.bark_mid.size(); ++k)
+    out.bark_mid[k] = toward(input.bark_mid[k], target.bark_mid[k], amounts.tone);
+  side_toward(input.bark_mid, input.bark_side, target.bark_mid, target.bark_side, amounts, out.bark_mid, out.bark_side);
+  return out;
+}
+
+BandLevels apply_match_amounts(const BandLevels& input, const BandLevels& target, const MatchAmounts& amounts) {
+  if (amounts.tone == 1.0 && amounts.width == 1.0) return target;
+  const BandLevels in = normalized_balance(input), tgt = normalized_balance(target);
+  BandLevels out = tgt;
+  for (int b = 0; b < kThirdOctaveBands; ++b) out.mid_db[b] = toward(in.mid_db[b], tgt.mid_db[b], amounts.tone);
+  side_toward(in.mid_db, in.side_db, tgt.mid_db, tgt.side_db, amounts, out.mid_db, out.side_db);
+  return out;
+}
+
+double apply_match_amount_lufs(double input_lufs, double target_lufs, const MatchAmounts& amounts) {
+  return toward(input_lufs, target_lufs, amounts.loudness);
+}
+
 }  // namespace ito

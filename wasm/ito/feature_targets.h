@@ -35,6 +35,29 @@ AfFeatures adjust_features(const AfFeatures& base, const FeatureAdjustments& adj
 BandLevels blend_balance(const BandLevels& a, const BandLevels& b, double amount);
 BandLevels adjust_balance(const BandLevels& base, const FeatureAdjustments& adjust);
 
+// How much of each aspect of a target to take, relative to the input's own features:
+// 0 keeps the input's, 1 takes the target's, up to 1.5 goes beyond it. "Only some of the
+// reference's character." Spectra and width interpolate in their log domain (a geometric
+// mean, as blend_features).
+struct MatchAmounts {
+  double tone = 1.0;      // the spectra's shapes: the mid's, and the side's relative to the mid
+                          // (Bark bands for ITO; the Match EQ's curves)
+  double dynamics = 1.0;  // the crest factor
+  double width = 1.0;     // side/mid energy ratio, imbalance, the side's mean level over the mid
+  double loudness = 1.0;  // the target loudness, between the input's and the target's
+  bool all_full() const { return tone == 1.0 && dynamics == 1.0 && width == 1.0 && loudness == 1.0; }
+};
+constexpr double kMaxMatchAmount = 1.5;
+
+// The target's features with each aspect taken by its amount from `input` toward `target`
+// (both measured at the same loudness, so that the spectra compare). Amount 1 everywhere
+// returns `target` exactly.
+AfFeatures apply_match_amounts(const AfFeatures& input, const AfFeatures& target, const MatchAmounts& amounts);
+// The same for the Match EQ's tonal balances (level-normalized first).
+BandLevels apply_match_amounts(const BandLevels& input, const BandLevels& target, const MatchAmounts& amounts);
+// The loudness target: input_lufs + amounts.loudness * (target_lufs - input_lufs).
+double apply_match_amount_lufs(double input_lufs, double target_lufs, const MatchAmounts& amounts);
+
 // Six regions of the spectrum for tone sliders (a musician's words, not 24 Bark bands):
 // each moves the Bark bands whose centre frequency falls in [low_hz, high_hz).
 struct ToneRegion {

@@ -7,6 +7,7 @@
 #include "analysis/loudness.h"
 #include "dsp/chain.h"
 #include "ito/objective.h"
+#include "master/partial_targets.h"
 
 namespace ito {
 namespace {
@@ -154,7 +155,11 @@ MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double f
 
   MasteringPlan plan;
   MasteringResult& result = plan.result;
-  result.target_lufs = options.target_lufs.value_or(reference_lufs);
+  std::optional<PartialTargets> partial;  // only some of the reference's character
+  if (!options.amounts.all_full())
+    partial = partial_targets(input, reference, fs, options.target_features, options.target_balance,
+                              options.target_lufs, options.amounts);
+  result.target_lufs = partial ? partial->lufs : options.target_lufs.value_or(reference_lufs);
   // Level-match, but keep the side chains' level |L + R| at most -10 dB (about -16 dBFS per
   // channel): the limiter's threshold tops out at 0 dB of |L + R|, so a mix matched to a
   // loud reference would otherwise be limited many dB before ITO took a step. The chain's
@@ -163,12 +168,17 @@ MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double f
   const double headroom_gain = kChainInputPeakDb - lin_to_db(std::max(summed_peak(input), 1e-9f));
   result.input_gain_db = std::clamp(std::min(reference_lufs - input_lufs, headroom_gain), -40.0, 40.0);
 
-  result.match_eq = design_match_eq(input, reference, fs, options.match_eq_amount, options.target_balance);
+  result.match_eq = design_match_eq(input, reference, fs, options.match_eq_amount,
+                                    partial ? std::optional<BandLevels>(partial->balance) : options.target_balance);
   plan.excerpt =
       ito_excerpt(input, result.settings(), fs, options.excerpt_seconds, options.excerpt_count, options.warmup_seconds);
-  const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
-  // The final stage sets the loudness, so ITO matches everything else at that loudness.
-  plan.objective = loudness_matched_af_objective(target, result.target_lufs, fs);
+  const AfFeatures target = partial                   ? partial->features
+                            : options.target_features ? *options.target_features
+                                                      : compute_af_features(reference, fs);
+  // The final stage sets the loudness, so ITO matches everything else, at the loudness the
+  // target features were measured at: the reference's (with another target loudness, the
+  // level-dependent features would otherwise differ by that much and ITO chase the gap).
+  plan.objective = loudness_matched_af_objective(target, reference_lufs, fs);
   plan.levels = measure_chain_input(excerpt_bodies(plan.excerpt), fs);
   plan.ito = options.ito;
   plan.ito.space = musical_search_space(plan.levels, options.style);

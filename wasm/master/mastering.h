@@ -11,6 +11,7 @@
 
 #include "analysis/af_loss.h"
 #include "dsp/params.h"
+#include "ito/feature_targets.h"
 #include "ito/ito_theta.h"
 #include "ito/objective.h"
 #include "master/finalize.h"
@@ -49,6 +50,9 @@ struct MasteringOptions {
   // What the Match EQ matches: the same target as tonal balances (ito/feature_targets.h);
   // default: the reference's.
   std::optional<BandLevels> target_balance;
+  // How much of the targets above (and of the loudness) to take, per aspect, from the
+  // input's own toward them (master/partial_targets.h); 100 % each by default.
+  MatchAmounts amounts;
 };
 
 struct MasteringResult {

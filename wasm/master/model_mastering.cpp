@@ -8,6 +8,7 @@
 #include "dsp/chain.h"
 #include "ito/objective.h"
 #include "master/mastering.h"
+#include "master/partial_targets.h"
 #include "models/audio_tensor.h"
 
 namespace ito {
@@ -59,13 +60,20 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
   if (!std::isfinite(reference_lufs)) throw std::invalid_argument("the reference is silent");
 
   ModelMasteringPlan plan;
-  plan.target_lufs = options.target_lufs.value_or(reference_lufs);
+  std::optional<PartialTargets> partial;  // only some of the reference's character
+  if (!options.amounts.all_full())
+    partial = partial_targets(input, reference, fs, options.target_features, options.target_balance,
+                              options.target_lufs, options.amounts);
+  plan.target_lufs = partial ? partial->lufs : options.target_lufs.value_or(reference_lufs);
   plan.finalize = {plan.target_lufs, options.ceiling_dbtp};
   plan.normalized_input = fx_normalize(input, fs, stats, &plan.fxnorm);
   plan.reference_excerpt = analysis_excerpt(reference, fs, options.excerpt_seconds, options.excerpt_count);
   plan.psi_excerpt = analysis_excerpt(plan.normalized_input, fs, options.excerpt_seconds, options.excerpt_count);
-  const AfFeatures target = options.target_features ? *options.target_features : compute_af_features(reference, fs);
-  plan.objective = loudness_matched_af_objective(target, plan.target_lufs, fs);
+  const AfFeatures target = partial                   ? partial->features
+                            : options.target_features ? *options.target_features
+                                                      : compute_af_features(reference, fs);
+  // At the loudness the target features were measured at (see plan_master).
+  plan.objective = loudness_matched_af_objective(target, reference_lufs, fs);
   // Black-box ITO runs on a shorter excerpt: every step runs Ψ at full rate.
   const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
   plan.excerpt = white ? plan.psi_excerpt
@@ -73,7 +81,8 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
                                           options.excerpt_count);
   if (white) {
     plan.match_eq =
-        design_match_eq(plan.normalized_input, reference, fs, options.match_eq_amount, options.target_balance);
+        design_match_eq(plan.normalized_input, reference, fs, options.match_eq_amount,
+                        partial ? std::optional<BandLevels>(partial->balance) : options.target_balance);
     plan.psi_excerpt = apply_match_eq(plan.psi_excerpt, plan.match_eq, fs);
     plan.excerpt = plan.psi_excerpt;
     plan.space = musical_search_space(plan.psi_excerpt, fs, options.style);

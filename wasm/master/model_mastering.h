@@ -9,6 +9,7 @@
 #pragma once
 #include <optional>
 
+#include "ito/feature_targets.h"
 #include "ito/ito_z.h"
 #include "master/finalize.h"
 #include "master/fx_normalize.h"
@@ -35,6 +36,7 @@ struct ModelMasteringOptions {
   double ceiling_dbtp = -1.0;
   std::optional<AfFeatures> target_features;  // default: the reference's (see MasteringOptions)
   std::optional<BandLevels> target_balance;   // the Match EQ's target (see MasteringOptions)
+  MatchAmounts amounts;                       // per aspect (see MasteringOptions)
   // The starting embedding, when the caller already has it (e.g. Φ run by ONNX Runtime in
   // the browser); empty: Φ(reference excerpt) here.
   std::vector<float> z_init;
