@@ -7,8 +7,16 @@
 importScripts('precache-manifest.js');
 const CACHE = `itomaster-${PRECACHE_VERSION}`;
 
+// Each version's files come from the server (cache: 'reload', not the HTTP cache, which may
+// still hold the previous version's), into that version's own cache.
+const fresh = (files) => files.map((f) => new Request(f, { cache: 'reload' }));
+
+// An update does not take over at once (no skipWaiting): a page open on the old version would
+// otherwise get the new version's files for what it loads later (the worker, the models),
+// mixing the two. It waits, as the browser does by default, until no tab runs the old version
+// (the page says an update is ready); the first install activates at once anyway.
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(PRECACHE_FILES)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(fresh(PRECACHE_FILES))));
 });
 
 self.addEventListener('activate', (event) => {
@@ -25,7 +33,7 @@ self.addEventListener('message', (event) => {
   event.waitUntil(caches.open(CACHE).then(async (cache) => {
     const missing = [];
     for (const f of BACKGROUND_FILES) if (!(await cache.match(f))) missing.push(f);
-    await cache.addAll(missing);
+    await cache.addAll(fresh(missing));
     reply(true);
   }).catch(() => reply(false)));
 });

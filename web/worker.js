@@ -18,6 +18,9 @@ let normalized = null;  // {left, right}: the Fx-normalized input a model master
 let lastZ = null;       // the best embedding of the last white-box master ("refine" starts there)
 let lastParams = null;  // the chain parameters now applied to that master (edits included)
 let stopRequested = false;  // the 'stop' message (when the page is not cross-origin isolated)
+let modelError = null;      // why the white-box model could not be loaded (masters fall back to Θ)
+let blackBoxError = null;   // the same for the black-box model
+let mastering = false;      // a master is running (a model master yields between its steps)
 
 const fetchFile = (f, as) => fetch(f).then((r) => { if (!r.ok) throw new Error(`${f}: ${r.status}`); return r[as](); });
 
@@ -26,7 +29,12 @@ async function blackBoxModel() {
   if (!blackBox && fxnormStats) {
     try {
       blackBox = check(engine.loadModel(new Uint8Array(await fetchFile('models/blackbox.itom', 'arrayBuffer')), fxnormStats));
-    } catch (e) { blackBox = null; }
+    } catch (e) {
+      blackBox = null;
+      blackBoxError = `the black-box model could not be loaded (${e.message || e})`;
+    }
+  } else if (!fxnormStats) {
+    blackBoxError = modelError || 'the models\' statistics could not be loaded';
   }
   return blackBox;
 }
@@ -42,7 +50,8 @@ const ready = createStudio({ locateFile: (f) => f }).then(async (m) => {
     model = check(engine.loadModel(new Uint8Array(white), stats));
   } catch (e) {
     model = null;  // ITO on the parameters still works
-    self.postMessage({ warning: `the white-box model could not be loaded (${e.message || e})` });
+    modelError = `the white-box model could not be loaded (${e.message || e})`;
+    self.postMessage({ warning: modelError });
   }
 });
 
@@ -238,6 +247,73 @@ async function modelMaster(kind, opts, options, onProgress) {
            stepMs: (timing.forwardMs + timing.backwardMs) / Math.max(1, timing.evaluations), ...phases } } };
 }
 
+// A master (the 'master' operation, one at a time). When the model asked for could not be
+// loaded, ITO on the settings (Θ) runs instead and summary.fallback says why.
+async function masterOp(options, id) {
+  if (!tracks.input || !tracks.reference) throw new Error('load an input and a reference first');
+  // (The page clears the stop flag before it asks: clearing it here would lose a Stop
+  // pressed between the two.)
+  stopRequested = false;
+  let mode = options.mode === 'theta' ? 'theta' : options.mode === 'black-box' ? 'black-box' : 'white-box';
+  let fallback = null;
+  if (mode === 'white-box' && !model) fallback = modelError || 'the white-box model is not available';
+  if (mode === 'black-box' && !(await blackBoxModel())) fallback = blackBoxError || 'the black-box model is not available';
+  if (fallback) mode = 'theta';
+  // Unset step budgets take the engine's defaults (wasm/master/model_defaults.h).
+  const opts = { steps: options.steps ?? engine.defaults().steps, itoSteps: options.itoSteps, thetaSteps: options.thetaSteps,
+                 targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1,
+                 // Clean-master controls (wasm/master/musical_prior.h, match_eq.h); unset: the engine's defaults.
+                 character: options.character ?? engine.defaults().character, expertRanges: !!options.expertRanges,
+                 ...(options.matchEqAmount != null ? { matchEqAmount: options.matchEqAmount } : {}),
+                 ...targetOptions(options.target || {}) };
+  const onProgress = (step, loss, bestLoss, maxSteps = opts.steps) => {
+    self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps } });
+    return !stopRequested && !(stopFlag && Atomics.load(stopFlag, 0));
+  };
+  const t0 = performance.now();
+  const { left: il, right: ir } = tracks.input, { left: rl, right: rr } = tracks.reference;
+  let r, extra = {};
+  if (mode === 'theta') {
+    r = check(engine.master(il, ir, rl, rr, opts, onProgress));
+    normalized = null;
+  } else {
+    ({ r, extra } = await modelMaster(mode, opts, options, onProgress));
+    normalized = r.normalizedLeft ? { left: r.normalizedLeft, right: r.normalizedRight } : null;
+  }
+  output = { left: r.left, right: r.right };
+  lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp,
+                 matchEqDb: Array.from(r.matchEqDb || []), matchEqSideDb: Array.from(r.matchEqSideDb || []),
+                 matchEqAmount: r.matchEqAmount ?? 0,
+                 saturatorOn: !!r.saturatorOn };
+  const a = analysis(r.left, r.right);
+  const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
+    targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
+    stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
+    preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps,
+    zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, matchEqDb: lastMaster.matchEqDb, matchEqSideDb: lastMaster.matchEqSideDb,
+    matchEqAmount: lastMaster.matchEqAmount, saturatorOn: lastMaster.saturatorOn, fallback, ...extra };
+  const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
+  return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
+}
+
+function renderOp({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqAmount }) {
+  if (!tracks.input) throw new Error('load an input first');
+  // A model master's parameters apply to the Fx-normalized input.
+  const source = normalized || tracks.input;
+  const m = lastMaster || {};
+  if (matchEqAmount != null && lastMaster) lastMaster.matchEqAmount = matchEqAmount;
+  const settings = { params, inputGainDb, saturatorOn: !!m.saturatorOn, matchEqDb: m.matchEqDb || [],
+                     matchEqSideDb: m.matchEqSideDb || [], matchEqAmount: m.matchEqAmount ?? 0 };
+  if (!settings.matchEqDb.length) delete settings.matchEqDb;
+  if (!settings.matchEqSideDb.length) delete settings.matchEqSideDb;
+  const r = check(engine.render(source.left, source.right, settings, targetLufs, ceilingDbtp));
+  if (normalized && lastZ) lastParams = Array.from(params);  // a refine starts from the user's edits
+  output = { left: r.left, right: r.right };
+  const a = analysis(r.left, r.right);
+  const left = r.left.slice(), right = r.right.slice();
+  return [{ analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
+}
+
 function check(result) {
   if (result && result.error) throw new Error(result.error);
   return result;
@@ -257,9 +333,12 @@ function transferablesOf(a) {
 const ops = {
   init({ stop }) {
     stopFlag = stop ? new Int32Array(stop) : null;
-    return [{ table: engine.paramTable(), model }, []];
+    return [{ table: engine.paramTable(), model, modelError }, []];
   },
   load({ kind, left, right }) {
+    // (The page waits for a master to end before it loads: a model master would otherwise
+    // finish with the old pair after this.)
+    if (mastering) throw new Error('a master is running: stop it before loading a file');
     const a = analysis(left, right);
     tracks[kind] = { left, right };
     if (kind === 'input') { output = null; lastMaster = null; normalized = null; }
@@ -271,67 +350,24 @@ const ops = {
   // options.target: other ITO targets (a second reference, feature adjustments; see
   // targetOptions). options.refine: white-box ITO starts from the last master's best z.
   async master({ options }, id) {
-    if (!tracks.input || !tracks.reference) throw new Error('load an input and a reference first');
-    if (stopFlag) Atomics.store(stopFlag, 0, 0);
-    stopRequested = false;
-    let mode = options.mode === 'theta' || !model ? 'theta' : options.mode === 'black-box' ? 'black-box' : 'white-box';
-    if (mode === 'black-box' && !(await blackBoxModel())) throw new Error('the black-box model is not available');
-    // Unset step budgets take the engine's defaults (wasm/master/model_defaults.h).
-    const opts = { steps: options.steps ?? engine.defaults().steps, itoSteps: options.itoSteps, thetaSteps: options.thetaSteps,
-                   targetLufs: options.targetLufs ?? null, ceilingDbtp: options.ceilingDbtp ?? -1,
-                   // Clean-master controls (wasm/master/musical_prior.h, match_eq.h); unset: the engine's defaults.
-                   character: options.character ?? engine.defaults().character, expertRanges: !!options.expertRanges,
-                   ...(options.matchEqAmount != null ? { matchEqAmount: options.matchEqAmount } : {}),
-                   ...targetOptions(options.target || {}) };
-    const onProgress = (step, loss, bestLoss, maxSteps = opts.steps) => {
-      self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps } });
-      return !stopRequested && !(stopFlag && Atomics.load(stopFlag, 0));
-    };
-    const t0 = performance.now();
-    const { left: il, right: ir } = tracks.input, { left: rl, right: rr } = tracks.reference;
-    let r, extra = {};
-    if (mode === 'theta') {
-      r = check(engine.master(il, ir, rl, rr, opts, onProgress));
-      normalized = null;
-    } else {
-      ({ r, extra } = await modelMaster(mode, opts, options, onProgress));
-      normalized = r.normalizedLeft ? { left: r.normalizedLeft, right: r.normalizedRight } : null;
+    if (mastering) throw new Error('already mastering');
+    mastering = true;
+    try {
+      return await masterOp(options, id);
+    } finally {
+      mastering = false;
     }
-    output = { left: r.left, right: r.right };
-    lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp,
-                   matchEqDb: Array.from(r.matchEqDb || []), matchEqSideDb: Array.from(r.matchEqSideDb || []),
-                   matchEqAmount: r.matchEqAmount ?? 0,
-                   saturatorOn: !!r.saturatorOn };
-    const a = analysis(r.left, r.right);
-    const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
-      targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
-      stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
-      preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps,
-      zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, matchEqDb: lastMaster.matchEqDb, matchEqSideDb: lastMaster.matchEqSideDb,
-      matchEqAmount: lastMaster.matchEqAmount, saturatorOn: lastMaster.saturatorOn, ...extra };
-    const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
-    return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
   },
   stop() { stopRequested = true; return [true, []]; },
   // matchEqAmount: the Match EQ slider (default: the last master's); the curve and the
   // saturator's switch are the last master's.
   render({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqAmount }) {
-    if (!tracks.input) throw new Error('load an input first');
-    // A model master's parameters apply to the Fx-normalized input.
-    const source = normalized || tracks.input;
-    const m = lastMaster || {};
-    if (matchEqAmount != null && lastMaster) lastMaster.matchEqAmount = matchEqAmount;
-    const settings = { params, inputGainDb, saturatorOn: !!m.saturatorOn, matchEqDb: m.matchEqDb || [],
-                       matchEqSideDb: m.matchEqSideDb || [], matchEqAmount: m.matchEqAmount ?? 0 };
-    if (!settings.matchEqDb.length) delete settings.matchEqDb;
-    if (!settings.matchEqSideDb.length) delete settings.matchEqSideDb;
-    const r = check(engine.render(source.left, source.right, settings, targetLufs, ceilingDbtp));
-    if (normalized && lastZ) lastParams = Array.from(params);  // a refine starts from the user's edits
-    output = { left: r.left, right: r.right };
-    const a = analysis(r.left, r.right);
-    const left = r.left.slice(), right = r.right.slice();
-    return [{ analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
+    if (mastering) throw new Error('a master is running: render when it is done');
+    return renderOp({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqAmount });
   },
+  stop() { stopRequested = true; return [true, []]; },
+  // matchEqAmount: the Match EQ slider (default: the last master's); the curve and the
+  // saturator's switch are the last master's.
   exportWav() {
     if (!output) throw new Error('nothing to export: master first');
     const bytes = check(engine.encodeWav24(output.left, output.right));
@@ -349,6 +385,13 @@ self.onmessage = async (e) => {
     const [result, transfer] = await ops[op](args || {}, id);
     self.postMessage({ id, ok: true, result }, transfer);
   } catch (err) {
-    self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });
+    let error = String(err && err.message ? err.message : err);
+    // Out of memory (the engine's std::bad_alloc, or a typed array too large): said plainly.
+    if (/bad_alloc|out of memory|allocation failed|Invalid typed array length|Array buffer allocation/i.test(error)) {
+      error = `out of memory (${error}): a browser tab holds a few GB; try a shorter track`;
+    }
+    // A WASM trap aborts the module for good: the page starts a fresh worker.
+    const fatal = err instanceof WebAssembly.RuntimeError || /Aborted\(/.test(error);
+    self.postMessage({ id, ok: false, error, fatal });
   }
 };

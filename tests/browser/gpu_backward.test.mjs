@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer } from '../../web/serve.mjs';
 
 const SITE = 'build-web/site';
@@ -16,12 +16,7 @@ const consoleErrors = [];
 before(async () => {
   server = await startServer(join(process.cwd(), SITE), 0, '127.0.0.1');
   origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader',
-      '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-  });
+  browser = await launchChromium(['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader']);
   page = await (await browser.newContext()).newPage();
   page.on('console', (msg) => {
     // The browser's own favicon request 404s (the site has none); anything else counts.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer } from '../../web/serve.mjs';
 
 const SITE = 'build-web/site';
@@ -73,12 +73,7 @@ before(async () => {
   mkdirSync(TMP, { recursive: true });
   server = await startServer(join(process.cwd(), SITE), 0, '127.0.0.1');
   origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
-      '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium(['--disable-gpu', '--autoplay-policy=no-user-gesture-required']);
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   context.on('request', (req) => requests.push(req.url()));
   page = await context.newPage();
