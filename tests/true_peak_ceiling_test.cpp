@@ -3,7 +3,6 @@
 // material whose inter-sample peaks are hard to catch: clipped square waves, a dense
 // EDM-like mix, clicks and tones near Nyquist, at 44.1, 48 and 96 kHz.
 #include <gtest/gtest.h>
-#include <ebur128.h>
 
 #include <algorithm>
 #include <cmath>
@@ -16,27 +15,13 @@
 #include "analysis/loudness.h"
 #include "analysis/true_peak.h"
 #include "master/finalize.h"
+#include "libebur128_reference.h"
 #include "test_signals.h"
 
 namespace ito {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-double libebur128_true_peak(const Stereo& x, double fs) {
-  ebur128_state* st = ebur128_init(2, static_cast<unsigned long>(fs), EBUR128_MODE_TRUE_PEAK);
-  std::vector<float> interleaved(2 * x.frames());
-  for (std::size_t i = 0; i < x.frames(); ++i) {
-    interleaved[2 * i] = x.l[i];
-    interleaved[2 * i + 1] = x.r[i];
-  }
-  ebur128_add_frames_float(st, interleaved.data(), x.frames());
-  double l = 0, r = 0;
-  ebur128_true_peak(st, 0, &l);
-  ebur128_true_peak(st, 1, &r);
-  ebur128_destroy(&st);
-  return std::max(l, r);
-}
 
 // Peak of each channel upsampled 8x the way scipy.signal.resample_poly(x, 8, 1) does
 // it (a common reference meter, designed unlike ours): zero-stuffing, then a 161-tap
@@ -160,7 +145,7 @@ TEST(TruePeakCeiling, HoldsUnderIndependentMeters) {
         opt.fallback_release_ms = {50.0, 25.0, 12.0};
         FinalizeReport rep{};
         const Stereo y = finalize_master(x, fs, opt, &rep);
-        const double ebu = lin_to_db(libebur128_true_peak(y, fs));
+        const double ebu = lin_to_db(testing::libebur128_true_peak(y, fs));
         const double x8 = lin_to_db(resample_poly_8x_peak(y));
         std::printf("%-15s %6.0f Hz %5.1f LUFS: reduction %5.2f dB, ours %.3f, libebur128 %.3f, 8x %.3f dBTP\n",
                     m.name, fs, target, rep.max_gain_reduction_db, rep.output_true_peak_dbtp, ebu, x8);
