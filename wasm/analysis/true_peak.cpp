@@ -115,10 +115,11 @@ Lanes load_lanes(const float* p) {
 
 constexpr int kMaxHalf = 32;  // the widest filter's reach
 
-// peak[i] = max(peak[i], |y(i + p/factor)|) over the phases of f, for the
-// `count` outputs whose inputs start at buf[kMaxHalf - f.half] (count a
-// multiple of kGroup).
-void phase_peaks(const PhaseFilters& f, const float* buf, std::size_t count, float* peak) {
+// Runs f's phases over the `count` outputs whose inputs start at buf[kMaxHalf - f.half]
+// (count a multiple of kGroup): emit(p, i, lo, hi) gets y(i + j + p/factor) for j = 0..7
+// of phase p, in two groups of four lanes.
+template <class Emit>
+void for_each_phase_output(const PhaseFilters& f, const float* buf, std::size_t count, Emit emit) {
   const int taps = 2 * f.half;
   const float* base = buf + (kMaxHalf - f.half);
   for (int p = 1; p < f.factor; ++p) {
@@ -130,33 +131,28 @@ void phase_peaks(const PhaseFilters& f, const float* buf, std::size_t count, flo
         acc0 += c[tap] * load_lanes(xp + tap);
         acc1 += c[tap] * load_lanes(xp + tap + 4);
       }
-      for (std::size_t j = 0; j < 4; ++j) {
-        peak[i + j] = std::max(peak[i + j], std::abs(acc0[j]));
-        peak[i + 4 + j] = std::max(peak[i + 4 + j], std::abs(acc1[j]));
-      }
+      emit(p, i, acc0, acc1);
     }
   }
 }
 
-// values[(p - 1) * stride + i] = y(i + p/factor) for the phases of f, the outputs as in
-// phase_peaks.
-void phase_values(const PhaseFilters& f, const float* buf, std::size_t count, float* values, std::size_t stride) {
-  const int taps = 2 * f.half;
-  const float* base = buf + (kMaxHalf - f.half);
-  for (int p = 1; p < f.factor; ++p) {
-    const float* c = f.phase(p);
-    float* out = values + (p - 1) * stride;
-    for (std::size_t i = 0; i < count; i += kGroup) {
-      Lanes acc0 = {}, acc1 = {};
-      const float* xp = base + i;
-      for (int tap = 0; tap < taps; ++tap) {
-        acc0 += c[tap] * load_lanes(xp + tap);
-        acc1 += c[tap] * load_lanes(xp + tap + 4);
-      }
-      std::memcpy(out + i, &acc0, sizeof acc0);
-      std::memcpy(out + i + 4, &acc1, sizeof acc1);
+// peak[i] = max(peak[i], |y(i + p/factor)|) over the phases of f.
+void phase_peaks(const PhaseFilters& f, const float* buf, std::size_t count, float* peak) {
+  for_each_phase_output(f, buf, count, [&](int, std::size_t i, Lanes lo, Lanes hi) {
+    for (std::size_t j = 0; j < 4; ++j) {
+      peak[i + j] = std::max(peak[i + j], std::abs(lo[j]));
+      peak[i + 4 + j] = std::max(peak[i + 4 + j], std::abs(hi[j]));
     }
-  }
+  });
+}
+
+// values[(p - 1) * stride + i] = y(i + p/factor) for the phases of f.
+void phase_values(const PhaseFilters& f, const float* buf, std::size_t count, float* values, std::size_t stride) {
+  for_each_phase_output(f, buf, count, [&](int p, std::size_t i, Lanes lo, Lanes hi) {
+    float* out = values + (p - 1) * stride + i;
+    std::memcpy(out, &lo, sizeof lo);
+    std::memcpy(out + 4, &hi, sizeof hi);
+  });
 }
 
 // Which peaks of the parabolas refine_peaks counts: all of them at interpolated points; at a
