@@ -112,7 +112,7 @@ Stereo reference_at(double lufs, bool dense) {
 // The final stage alone on the level-matched input: a transparent look-ahead limiter
 // reaching the same loudness, the yardstick for loud references.
 double limiter_only_db(const Stereo& input, double target_lufs) {
-  return outside_notes_db(finalize_to_target(input, kFs, {target_lufs, -1.0}));
+  return outside_notes_db(finalize_to_target(input, kFs, {.target_lufs = target_lufs, .ceiling_dbtp = -1.0}));
 }
 
 struct Case {

@@ -112,8 +112,11 @@ TEST(MatchEq, NeverBoostsWhatTheInputLacks) {
   }
   const Stereo music = testing::music_like(static_cast<std::size_t>(5 * kFs), 0.5, 8);
   const MatchEq eq = design_match_eq(tone, music, kFs, 1.0);
-  for (int b = 0; b < kThirdOctaveBands; ++b)
-    if (std::abs(kThirdOctaveCentres[b] - 440.0) > 200.0) EXPECT_LE(eq.mid_db[b], 0.5) << kThirdOctaveCentres[b];
+  for (int b = 0; b < kThirdOctaveBands; ++b) {
+    if (std::abs(kThirdOctaveCentres[b] - 440.0) > 200.0) {
+      EXPECT_LE(eq.mid_db[b], 0.5) << kThirdOctaveCentres[b];
+    }
+  }
 }
 
 }  // namespace

@@ -98,7 +98,7 @@ TEST(StreamingRender, InPlaceGivesTheSameBitsAsACopy) {
     EXPECT_EQ(y.r, expected.r) << block_seconds;
   }
   // The whole render, final stage included.
-  const FinalizeOptions finalize{-12.0, -1.0};
+  const FinalizeOptions finalize{.target_lufs = -12.0, .ceiling_dbtp = -1.0};
   FinalizeReport copied{}, in_place{};
   const Stereo expected = render_master(x, s, kFs, finalize, &copied);
   Stereo y = x;

@@ -36,7 +36,7 @@ struct FinalizeOptions {
   double release_ms = 100.0;
   // Shorter releases tried in turn when the target is not met within
   // kMaxLimiterReductionDb at release_ms (dense, loud targets); only those below it count.
-  std::vector<double> fallback_release_ms;
+  std::vector<double> fallback_release_ms{};
   // The look-ahead envelope in one byte per frame (0.06 dB steps, rounded up) instead of a
   // float: 1 yes, 0 no, -1 beyond 20 minutes of audio (a long track's memory).
   int compact_envelope = -1;
