@@ -157,8 +157,8 @@ MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double f
   MasteringResult& result = plan.result;
   std::optional<PartialTargets> partial;  // only some of the reference's character
   if (!options.amounts.all_full())
-    partial = partial_targets(input, reference, fs, options.target_features, options.target_balance,
-                              options.target_lufs, options.amounts);
+    partial = partial_targets(input, input_lufs, reference, reference_lufs, fs, options.target_features,
+                              options.target_balance, options.target_lufs, options.amounts);
   result.target_lufs = partial ? partial->lufs : options.target_lufs.value_or(reference_lufs);
   // Level-match, but keep the side chains' level |L + R| at most -10 dB (about -16 dBFS per
   // channel): the limiter's threshold tops out at 0 dB of |L + R|, so a mix matched to a
@@ -168,8 +168,8 @@ MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double f
   const double headroom_gain = kChainInputPeakDb - lin_to_db(std::max(summed_peak(input), 1e-9f));
   result.input_gain_db = std::clamp(std::min(reference_lufs - input_lufs, headroom_gain), -40.0, 40.0);
 
-  result.match_eq = design_match_eq(input, reference, fs, options.match_eq_amount,
-                                    partial ? std::optional<BandLevels>(partial->balance) : options.target_balance);
+  result.match_eq = partial ? design_match_eq(partial->input_balance, partial->balance, options.match_eq_amount)
+                            : design_match_eq(input, reference, fs, options.match_eq_amount, options.target_balance);
   plan.excerpt =
       ito_excerpt(input, result.settings(), fs, options.excerpt_seconds, options.excerpt_count, options.warmup_seconds);
   const AfFeatures target = partial                   ? partial->features

@@ -55,15 +55,15 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
                                         const ModelMasteringOptions& options) {
   if (!model.encoder->folded() || !model.converter->folded())
     throw std::invalid_argument("master_with_model: the model must be folded");
-  const double reference_lufs = integrated_loudness(reference, fs);
-  if (!std::isfinite(integrated_loudness(input, fs))) throw std::invalid_argument("the input is silent");
+  const double input_lufs = integrated_loudness(input, fs), reference_lufs = integrated_loudness(reference, fs);
+  if (!std::isfinite(input_lufs)) throw std::invalid_argument("the input is silent");
   if (!std::isfinite(reference_lufs)) throw std::invalid_argument("the reference is silent");
 
   ModelMasteringPlan plan;
   std::optional<PartialTargets> partial;  // only some of the reference's character
   if (!options.amounts.all_full())
-    partial = partial_targets(input, reference, fs, options.target_features, options.target_balance,
-                              options.target_lufs, options.amounts);
+    partial = partial_targets(input, input_lufs, reference, reference_lufs, fs, options.target_features,
+                              options.target_balance, options.target_lufs, options.amounts);
   plan.target_lufs = partial ? partial->lufs : options.target_lufs.value_or(reference_lufs);
   plan.finalize = {.target_lufs = plan.target_lufs, .ceiling_dbtp = options.ceiling_dbtp};
   plan.normalized_input = fx_normalize(input, fs, stats, &plan.fxnorm);

@@ -6,11 +6,10 @@
 
 namespace ito {
 
-PartialTargets partial_targets(const Stereo& input, const Stereo& reference, double fs,
-                               const std::optional<AfFeatures>& target_features,
+PartialTargets partial_targets(const Stereo& input, double input_lufs, const Stereo& reference,
+                               double reference_lufs, double fs, const std::optional<AfFeatures>& target_features,
                                const std::optional<BandLevels>& target_balance, std::optional<double> target_lufs,
                                const MatchAmounts& amounts) {
-  const double input_lufs = integrated_loudness(input, fs), reference_lufs = integrated_loudness(reference, fs);
   PartialTargets t;
   t.lufs = apply_match_amount_lufs(input_lufs, target_lufs.value_or(reference_lufs), amounts);
 
@@ -25,8 +24,9 @@ PartialTargets partial_targets(const Stereo& input, const Stereo& reference, dou
   t.features = apply_match_amounts(input_features, target_features ? *target_features : compute_af_features(reference, fs),
                                    amounts);
 
-  t.balance = apply_match_amounts(third_octave_levels(input, fs),
-                                  target_balance ? *target_balance : third_octave_levels(reference, fs), amounts);
+  t.input_balance = third_octave_levels(input, fs);
+  t.balance = apply_match_amounts(t.input_balance, target_balance ? *target_balance : third_octave_levels(reference, fs),
+                                  amounts);
   return t;
 }
 
