@@ -72,7 +72,7 @@ TempFile::TempFile(const std::string& path)
 
 TempFile::~TempFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (slot_ != -2) ::unlink(temp_path_.c_str());  // -2: committed
+  if (!committed_) ::unlink(temp_path_.c_str());
   release_slot(slot_);
 }
 
@@ -83,8 +83,9 @@ void TempFile::commit() {
     throw AudioError("Cannot write " + quoted_path(path_) + ": " + std::strerror(errno) + ".");
   if (std::rename(temp_path_.c_str(), path_.c_str()) != 0)
     throw AudioError("Cannot write " + quoted_path(path_) + ": " + std::strerror(errno) + ".");
+  committed_ = true;
   release_slot(slot_);
-  slot_ = -2;
+  slot_ = -1;
   // Make the rename itself durable (best effort).
   const std::filesystem::path dir = std::filesystem::path(path_).parent_path();
   const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

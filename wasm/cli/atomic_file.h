@@ -28,7 +28,8 @@ class TempFile {
  private:
   std::string path_, temp_path_;
   int fd_ = -1;
-  int slot_ = -1;  // its entry in the signal handler's list
+  int slot_ = -1;  // its entry in the signal handler's list (-1: none)
+  bool committed_ = false;
 };
 
 // Throws AudioError if path exists and !overwrite, or if writing fails.

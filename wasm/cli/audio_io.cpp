@@ -1,11 +1,7 @@
 #include "cli/audio_io.h"
 
-#include "cli/atomic_file.h"
-
-#include <fcntl.h>
 #include <samplerate.h>
 #include <sndfile.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -17,6 +13,8 @@
 #include <limits>
 #include <memory>
 #include <thread>
+
+#include "cli/atomic_file.h"
 
 namespace ito {
 namespace {
@@ -246,7 +244,6 @@ void append_level_warnings(const std::string& path, const SampleScan& s, std::ve
   }
 }
 
-// Deletes a temporary file unless told the file was committed (renamed).
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   if (fs::equivalent(a, b, ec) && !ec) return true;
