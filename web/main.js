@@ -75,7 +75,9 @@ function uiProgress(step, maxSteps, loss, best, running) {
 let worker, nextId = 1, stopBuffer = null;
 const pending = new Map();
 function startWorker() {
-  worker = new Worker('worker.js');
+  // ?threads=N on the page caps the engine's threads (1: the single-threaded build).
+  const threads = new URLSearchParams(self.location.search).get('threads');
+  worker = new Worker(threads ? `worker.js?threads=${encodeURIComponent(threads)}` : 'worker.js');
   worker.onmessage = (e) => {
     const m = e.data, p = pending.get(m.id);
     if (m.warning) { console.warn(m.warning); return; }
@@ -819,6 +821,7 @@ async function start() {
   watchControllerChange();
   const workerUp = startWorker().then((r) => {
     state.paramTable = r.table; state.model = r.model || null; state.modelError = r.modelError || null;
+    state.threads = r.threads || 1;
   });
   let uiUp = Promise.resolve();
   const canvas = $('#canvas');
@@ -836,7 +839,8 @@ async function start() {
   const about = await fetch('ATTRIBUTION').then((r) => (r.ok ? r.text() : '')).catch(() => '');
   $('#about-text').textContent = about;
   uiCall('ui_set_about', ['string'], [about]);
-  state.backend = `WASM SIMD in a Web Worker${ui ? ', Dear ImGui UI (WebGL 2)' : ', HTML controls'}`;
+  state.backend = `WASM SIMD in a Web Worker (${state.threads > 1 ? `${state.threads} threads` : 'one thread'})` +
+    (ui ? ', Dear ImGui UI (WebGL 2)' : ', HTML controls');
   uiCall('ui_set_backend', ['string'], [state.backend]);
   // Without the learned model (not downloaded, damaged), masters fall back to ITO on the
   // settings: said at once, not only when the first master comes out different.
@@ -882,7 +886,7 @@ window.studio = {
   state: () => ({
     input: summaryOf('input'), reference: summaryOf('reference'), output: summaryOf('output'),
     params: state.params ? state.params.slice() : null, busy: state.busy, error: state.error,
-    status: state.status, backend: state.backend, model: state.model, modelError: state.modelError || null, updateReady,
+    status: state.status, backend: state.backend, threads: state.threads, model: state.model, modelError: state.modelError || null, updateReady,
     mode: state.summary ? state.summary.mode : null,
     inference: state.inference || null,
     playback: { which: player.which, playing: player.playing, position: position(), matchLoudness: player.match,

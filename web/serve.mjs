@@ -1,6 +1,7 @@
 // A tiny static server for the built site (no dependencies): the right MIME types, the
-// Content-Security-Policy, and cross-origin isolation (COOP/COEP) so the engine worker
-// can be stopped through shared memory. Only serves files under the site folder.
+// Content-Security-Policy, and cross-origin isolation (COOP/COEP) so the engine runs on
+// threads (engine_mt.js) and its worker can be stopped through shared memory. Only serves
+// files under the site folder.
 //   node web/serve.mjs [SITE_DIR] [PORT] [HOST]      defaults: build-web/site 8080 127.0.0.1
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
@@ -19,7 +20,9 @@ const types = {
 const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; " +
   "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'";
 
-export function startServer(dir = root, listenPort = port, listenHost = host) {
+// isolate: false leaves out COOP/COEP/CORP, as a plain static host would (the service worker
+// then adds them: tests/browser/threads.test.mjs).
+export function startServer(dir = root, listenPort = port, listenHost = host, { isolate = true } = {}) {
   const server = createServer((req, res) => {
     let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (path.endsWith('/')) path += 'index.html';
@@ -32,9 +35,11 @@ export function startServer(dir = root, listenPort = port, listenHost = host) {
       'Content-Type': types[extname(file)] || 'application/octet-stream',
       'Content-Length': st.size,
       'Content-Security-Policy': csp,
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
+      ...(isolate ? {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+        'Cross-Origin-Resource-Policy': 'same-origin',
+      } : {}),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-cache',
     });

@@ -38,19 +38,34 @@ self.addEventListener('message', (event) => {
   }).catch(() => reply(false)));
 });
 
+// Cross-origin isolation without server headers: every response the worker serves carries
+// COOP/COEP (as web/serve.mjs sends them), so on any static host the page, once the service
+// worker controls it, gets SharedArrayBuffer and the engine runs on threads (engine_mt.js).
+function isolated(response) {
+  if (response.type !== 'basic' || response.status === 0) return response;
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   event.respondWith(caches.open(CACHE).then(async (cache) => {
     const hit = await cache.match(event.request, { ignoreSearch: true });
-    if (hit) return hit;
+    if (hit) return isolated(hit);
     try {
       const response = await fetch(event.request);
       if (response.ok && response.type === 'basic') await cache.put(event.request, response.clone());
-      return response;
+      return isolated(response);
     } catch (e) {
       // Offline and not cached: a navigation still gets the app.
-      if (event.request.mode === 'navigate') return (await cache.match('./')) || Response.error();
+      if (event.request.mode === 'navigate') {
+        const app = await cache.match('./');
+        return app ? isolated(app) : Response.error();
+      }
       return Response.error();
     }
   }));

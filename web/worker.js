@@ -3,8 +3,13 @@
 // plus {id, progress: {step, loss, bestLoss}} while mastering and {warning} if a model
 // cannot be loaded. Audio arrives and leaves
 // as transferred Float32Arrays (planar stereo, 44.1 kHz).
-/* global createStudio, GpuBackward */
-importScripts('studio.js', 'gpu_backward.js');
+// The engine: engine_mt.js (threads: Emscripten pthreads on SharedArrayBuffer) when the page
+// is cross-origin isolated, else studio.js (one thread); the same results either way. The
+// page's ?threads=N (passed on as worker.js?threads=N) caps the threads; 1 takes studio.js.
+/* global createStudio, createEngine, GpuBackward */
+const threadCap = Number(new URL(self.location.href).searchParams.get('threads')) || 0;
+const threaded = self.crossOriginIsolated && typeof SharedArrayBuffer === 'function' && threadCap !== 1;
+importScripts(threaded ? 'engine_mt.js' : 'studio.js', 'gpu_backward.js');
 
 const tracks = { input: null, reference: null, reference2: null };  // {left, right}
 let output = null;      // {left, right} of the current master
@@ -39,8 +44,12 @@ async function blackBoxModel() {
   return blackBox;
 }
 
-const ready = createStudio({ locateFile: (f) => f }).then(async (m) => {
+const createModule = threaded
+  ? () => createEngine({ locateFile: (f) => f, mainScriptUrlOrBlob: 'engine_mt.js' })  // its pthreads load it too
+  : () => createStudio({ locateFile: (f) => f });
+const ready = createModule().then(async (m) => {
   engine = m;
+  if (threadCap > 1) engine.setThreads(threadCap);
   // The learned white-box model ships with the site (precached, so it works offline); the
   // black-box one is fetched when first asked for (it is not the default: a smaller first visit).
   try {
@@ -333,7 +342,7 @@ function transferablesOf(a) {
 const ops = {
   init({ stop }) {
     stopFlag = stop ? new Int32Array(stop) : null;
-    return [{ table: engine.paramTable(), model, modelError }, []];
+    return [{ table: engine.paramTable(), model, modelError, threads: engine.threads() }, []];
   },
   load({ kind, left, right }) {
     // (The page waits for a master to end before it loads: a model master would otherwise

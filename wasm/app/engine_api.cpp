@@ -22,6 +22,7 @@
 #include "analysis/fft.h"
 #include "app/engine_shared.h"
 #include "app/js_convert.h"
+#include "core/parallel.h"
 #include "analysis/loudness.h"
 #include "dsp/params.h"
 #include "master/mastering.h"
@@ -358,4 +359,7 @@ EMSCRIPTEN_BINDINGS(ito_engine_api) {
   emscripten::function("formatParam", &ito::format_param_js);
   emscripten::function("encodeWav24", &ito::encode_wav24);
   emscripten::function("integratedLufs", &ito::integrated_lufs);
+  // The engine's thread count: 1 in studio.js, the cores (at most 8) in engine_mt.js.
+  emscripten::function("threads", &ito::num_threads);
+  emscripten::function("setThreads", &ito::set_num_threads);
 }

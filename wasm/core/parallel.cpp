@@ -13,7 +13,13 @@
 namespace ito {
 namespace {
 
-#ifndef __EMSCRIPTEN__
+// Threads natively and in the browser's threaded build (Emscripten pthreads); the browser's
+// other build runs everything on the calling thread.
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+#define ITO_HAS_THREADS 1
+#endif
+
+#ifdef ITO_HAS_THREADS
 thread_local bool t_inside_parallel = false;
 
 // Workers wait for a job, take indices from a shared counter, and report when done.
@@ -90,7 +96,14 @@ class Pool {
   std::exception_ptr error_;
 };
 
-int g_threads = std::max(1u, std::thread::hardware_concurrency());
+#ifdef __EMSCRIPTEN__
+// The module starts min(cores - 1, 7) pthread Workers (CMakeLists.txt, engine_mt): the pool
+// takes at most that many, since a thread beyond them would wait for the event loop.
+constexpr unsigned kMaxThreads = 8;
+#else
+constexpr unsigned kMaxThreads = 256;
+#endif
+int g_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads));
 std::unique_ptr<Pool> g_pool;
 std::mutex g_pool_mutex;
 
@@ -105,11 +118,16 @@ int g_threads = 1;
 
 }  // namespace
 
-void set_num_threads(int n) { g_threads = std::max(1, n); }
+void set_num_threads(int n) {
+#if defined(__EMSCRIPTEN__) && defined(ITO_HAS_THREADS)
+  n = std::min(n, static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads)));
+#endif
+  g_threads = std::max(1, n);
+}
 int num_threads() { return g_threads; }
 
 void parallel_for(int n, const std::function<void(int)>& fn) {
-#ifndef __EMSCRIPTEN__
+#ifdef ITO_HAS_THREADS
   if (n > 1 && g_threads > 1 && !t_inside_parallel) {
     pool()->run(n, fn);
     return;
