@@ -90,8 +90,32 @@ void apply_display_to_io() {
     io.MousePos = ImVec2(io.MousePos.x / g_display.scale_x, io.MousePos.y / g_display.scale_y);
 }
 
-void frame() {
+// Input events ask for a redraw (and go on to ImGui's own callbacks, which chain to these).
+void on_cursor(GLFWwindow*, double, double) { ito::ui::ui_state().request_redraw(); }
+void on_button(GLFWwindow*, int, int, int) { ito::ui::ui_state().request_redraw(); }
+void on_scroll(GLFWwindow*, double, double) { ito::ui::ui_state().request_redraw(); }
+void on_key(GLFWwindow*, int, int, int, int) { ito::ui::ui_state().request_redraw(); }
+void on_char(GLFWwindow*, unsigned int) { ito::ui::ui_state().request_redraw(); }
+void on_enter(GLFWwindow*, int) { ito::ui::ui_state().request_redraw(); }
+
+// Whether this animation frame draws: after a change (ito::ui::UiState::redraw_frames), or a
+// canvas resize; while busy, every 8th frame too (the spinner).
+bool wants_frame() {
+  static unsigned tick = 0;
+  ito::ui::UiState& st = ito::ui::ui_state();
+  const Display before = g_display;
   update_display();
+  if (g_display.css_w != before.css_w || g_display.css_h != before.css_h || g_display.fb_w != before.fb_w ||
+      g_display.fb_h != before.fb_h)
+    st.request_redraw();
+  if (st.busy && ++tick % 8 == 0) return true;
+  if (st.redraw_frames <= 0) return false;
+  --st.redraw_frames;
+  return true;
+}
+
+void frame() {
+  if (!wants_frame()) return;  // the canvas keeps showing the last frame
   update_fonts();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -130,6 +154,12 @@ int main() {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // nothing to persist
   ito::ui::apply_studio_style();
+  glfwSetCursorPosCallback(g_window, on_cursor);  // before ImGui's, which call these
+  glfwSetMouseButtonCallback(g_window, on_button);
+  glfwSetScrollCallback(g_window, on_scroll);
+  glfwSetKeyCallback(g_window, on_key);
+  glfwSetCharCallback(g_window, on_char);
+  glfwSetCursorEnterCallback(g_window, on_enter);
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
   ImGui_ImplOpenGL3_Init(nullptr);  // the backend picks the GLSL version for WebGL
 

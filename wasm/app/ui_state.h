@@ -119,6 +119,12 @@ struct UiState {
   std::string reference2;  // the second reference's name and loudness, empty when none
   bool busy = false;
   bool run_seen_since_params = false;  // a master run started after the last ui_set_params
+  // Frames still to draw. The page draws only after something changed (an input event, a
+  // ui_set_* call) and a few frames more while ImGui settles: an idle canvas redrawn at 60 fps
+  // takes a core (WebGL on the CPU), which the engine's threads need.
+  int redraw_frames = kRedrawFrames;
+  static constexpr int kRedrawFrames = 12;
+  void request_redraw() { redraw_frames = kRedrawFrames; }
 
   TrackView& track(TrackKind k) { return tracks[static_cast<int>(k)]; }
   const TrackView& track(TrackKind k) const { return tracks[static_cast<int>(k)]; }
