@@ -5,6 +5,7 @@
 #include "analysis/drv.h"
 #include "analysis/mss_loss.h"
 #include "bench_util.h"
+#include "ito/objective.h"
 #include "test_signals.h"
 
 namespace ito {
@@ -34,6 +35,15 @@ void BM_AfLossWithGradient(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(af_loss(signal_y(), target, testing::kFs, &grad));
 }
 BENCHMARK(BM_AfLossWithGradient)->Unit(benchmark::kMillisecond);
+
+// ITO's objective: the AF loss of the output matched to the target loudness (ito/objective.h).
+void BM_LoudnessMatchedAfLossWithGradient(benchmark::State& state) {
+  const AfFeatures target = compute_af_features(signal_target(), testing::kFs);
+  Stereo grad;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(loudness_matched_af_loss(signal_y(), target, -14.0, testing::kFs, &grad));
+}
+BENCHMARK(BM_LoudnessMatchedAfLossWithGradient)->Unit(benchmark::kMillisecond);
 
 void BM_MssLossValue(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(mss_loss(signal_y(), signal_target()));

@@ -134,7 +134,7 @@ std::vector<bool> gated_blocks(const std::vector<double>& blocks) {
 
 }  // namespace
 
-LoudnessMeter::LoudnessMeter(double fs) : kl_(fs), kr_(fs), step_(step_samples(fs)) {}
+LoudnessMeter::LoudnessMeter(double fs) : kl_(fs), kr_(fs), fs_(fs), step_(step_samples(fs)) {}
 
 void LoudnessMeter::add(const float* l, const float* r, std::size_t n) {
   if (step_ == 0) return;
@@ -150,16 +150,29 @@ void LoudnessMeter::add(const float* l, const float* r, std::size_t n) {
   }
 }
 
-double LoudnessMeter::integrated() const {
-  const std::vector<double> blocks = window_energies(steps_, step_, 4, 1);  // 400 ms every 100 ms
+std::size_t loudness_step_samples(double fs) { return step_samples(fs); }
+
+GatedSteps gate_steps(const std::vector<double>& step_energies, double fs) {
+  const std::size_t step = step_samples(fs);
+  const std::vector<double> blocks = window_energies(step_energies, step, 4, 1);  // 400 ms every 100 ms
   const std::vector<bool> pass = gated_blocks(blocks);
+  GatedSteps out;
+  out.weights.assign(step_energies.size(), 0.0);
   double gated = 0.0;
   std::size_t kept = 0;
   for (std::size_t j = 0; j < blocks.size(); ++j)
     if (pass[j]) gated += blocks[j], ++kept;
-  if (kept == 0) return -INFINITY;
-  return energy_to_lufs(gated / kept);
+  if (kept == 0) return out;
+  out.lufs = energy_to_lufs(gated / kept);
+  // Block j spans steps j..j+3; each passing block weighs its samples by 1 / (kept * block length).
+  const double unit = 1.0 / (static_cast<double>(kept) * 4.0 * step);
+  for (std::size_t j = 0; j < blocks.size(); ++j)
+    if (pass[j])
+      for (std::size_t s = j; s < j + 4; ++s) out.weights[s] += unit;
+  return out;
 }
+
+double LoudnessMeter::integrated() const { return gate_steps(steps_, fs_).lufs; }
 
 double integrated_loudness(const Stereo& x, double fs) {
   LoudnessMeter meter(fs);
@@ -168,19 +181,14 @@ double integrated_loudness(const Stereo& x, double fs) {
 }
 
 std::vector<float> integrated_loudness_weights(const Stereo& x, double fs) {
-  const std::vector<double> blocks = stepped_window_energies(x, fs, 4, 1);
-  const std::vector<bool> pass = gated_blocks(blocks);
-  const std::size_t kept = static_cast<std::size_t>(std::count(pass.begin(), pass.end(), true));
-  if (kept == 0) return {};
-  // Block j spans the 100 ms steps j..j+3; each passing block weighs its samples
-  // by 1 / (kept * block length).
+  LoudnessMeter meter(fs);
+  meter.add(x.l.data(), x.r.data(), x.frames());
+  const GatedSteps gated = gate_steps(meter.step_energies(), fs);
+  if (!std::isfinite(gated.lufs)) return {};
   const std::size_t step = step_samples(fs);
-  const double unit = 1.0 / (static_cast<double>(kept) * 4.0 * step);
   std::vector<float> w(x.frames(), 0.0f);
-  for (std::size_t j = 0; j < blocks.size(); ++j) {
-    if (!pass[j]) continue;
-    for (std::size_t i = j * step; i < (j + 4) * step; ++i) w[i] += static_cast<float>(unit);
-  }
+  for (std::size_t s = 0; s < gated.weights.size(); ++s)
+    std::fill(w.begin() + s * step, w.begin() + (s + 1) * step, static_cast<float>(gated.weights[s]));
   return w;
 }
 

@@ -43,6 +43,17 @@ std::vector<double> short_term_loudness(const Stereo& x, double fs, double hop_s
 // everything is gated out.
 std::vector<float> integrated_loudness_weights(const Stereo& x, double fs);
 
+// BS.1770 gating over the K-weighted energies (sum over both channels of z^2) of consecutive
+// 100 ms steps of loudness_step_samples(fs) samples: the integrated loudness (-INFINITY when
+// every block is gated out) and each step's weight in the gated mean energy, which is
+// sum_s weights[s] * energies[s] (integrated_loudness_weights' per-sample weights, per step).
+struct GatedSteps {
+  double lufs = -INFINITY;
+  std::vector<double> weights;  // one per step; all 0 when everything is gated out
+};
+GatedSteps gate_steps(const std::vector<double>& step_energies, double fs);
+std::size_t loudness_step_samples(double fs);
+
 // The two K-weighting stages {high shelf, high pass} for sample rate fs, derived
 // by the bilinear transform from the analog prototypes (matches BS.1770's 48 kHz
 // coefficients). Note the high pass numerator is {1, -2, 1} as in the standard.
@@ -86,6 +97,7 @@ class LoudnessMeter {
 
  private:
   KWeighting kl_, kr_;
+  double fs_;
   std::size_t step_, in_step_ = 0;
   double acc_ = 0.0;
   std::vector<double> steps_;  // K-weighted energy of each complete 100 ms step
