@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "analysis/loudness.h"
 #include "analysis/true_peak.h"
@@ -157,6 +158,53 @@ TEST_F(Cli, ParamsInRendersTheSettingsParamsOutWrote) {
   const CliRun with_model = run(common + " --output " + path("m.wav") + " --params-in " + path("p.json") +
                                 " --model white-box");
   EXPECT_EQ(with_model.code, 2) << with_model.out;
+}
+
+// --bit-depth and --format: the same settings (--params-in) rendered to 32-bit float WAV,
+// 16-bit FLAC (dithered as the page's WAV export dithers) and 24-bit FLAC.
+TEST_F(Cli, BitDepthsAndFlacHoldTheSameMaster) {
+  const std::string in = write("in.wav", testing::music_like(44100 * 3, 0.2, 8));
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 3, 1.0, 9));
+  const std::string common = "master --input " + in + " --reference " + ref;
+  ASSERT_EQ(run(common + " --output " + path("f.wav") + " --steps 1 --bit-depth 32f --params-out " + path("p.json")).code, 0);
+  const std::string fixed = common + " --params-in " + path("p.json");
+  ASSERT_EQ(run(fixed + " --output " + path("m16.flac") + " --bit-depth 16").code, 0);
+  ASSERT_EQ(run(fixed + " --output " + path("m24.x") + " --format flac").code, 0);
+  auto read = [&](const std::string& name, int expected_format) {
+    SF_INFO info{};
+    SNDFILE* f = sf_open(path(name).c_str(), SFM_READ, &info);
+    EXPECT_NE(f, nullptr) << name;
+    EXPECT_EQ(info.format, expected_format) << name;
+    EXPECT_EQ(info.channels, 2);
+    EXPECT_EQ(info.samplerate, 44100);
+    std::vector<int> v(static_cast<std::size_t>(info.frames) * 2);
+    std::vector<float> fl(v.size());
+    if (expected_format == (SF_FORMAT_WAV | SF_FORMAT_FLOAT)) sf_readf_float(f, fl.data(), info.frames);
+    else sf_readf_int(f, v.data(), info.frames);
+    sf_close(f);
+    return std::pair{v, fl};
+  };
+  const std::vector<float> master = read("f.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT).second;
+  const std::vector<int> flac16 = read("m16.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16).first;
+  const std::vector<int> flac24 = read("m24.x", SF_FORMAT_FLAC | SF_FORMAT_PCM_24).first;
+  ASSERT_EQ(master.size(), 44100u * 3 * 2);
+  ASSERT_EQ(flac16.size(), master.size());
+  for (int c = 0; c < 2; ++c) {
+    std::vector<float> x(master.size() / 2);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = master[2 * i + c];
+    std::vector<std::int32_t> c16(x.size()), c24(x.size());
+    Quantizer(SampleFormat::Pcm16, 0x1705DA7Aull + c).quantize(x.data(), x.size(), c16.data());
+    Quantizer(SampleFormat::Pcm24).quantize(x.data(), x.size(), c24.data());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      ASSERT_EQ(flac16[2 * i + c] >> 16, c16[i]) << i;
+      ASSERT_EQ(flac24[2 * i + c] >> 8, c24[i]) << i;
+    }
+  }
+  const CliRun bad = run(fixed + " --output " + path("bad.flac") + " --bit-depth 32f");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("FLAC holds 16 or 24 bits"), std::string::npos) << bad.out;
+  EXPECT_EQ(run(fixed + " --output " + path("bad.wav") + " --bit-depth 20").code, 2);
+  EXPECT_FALSE(fs::exists(path("bad.flac")));
 }
 
 TEST_F(Cli, AnalyzePrintsTheMetrics) {

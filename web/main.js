@@ -618,10 +618,12 @@ async function importParamsFile(f) {
   return importParams(await f.text());
 }
 
-async function exportWav() {
+// depth: '16' (TPDF dither), '24' (default) or '32f' (32-bit float).
+async function exportWav(depth = '24') {
   if (masterRun) return busyMastering('export');
   if (!state.tracks.output) return refuse('Nothing to export yet: master first', true);
-  return call('exportWav', {});
+  if (!['16', '24', '32f'].includes(String(depth))) return refuse(`No such bit depth: ${depth} (16, 24 or 32f)`, true);
+  return call('exportWav', { depth: String(depth) });
 }
 
 function summaryOf(kind) {
@@ -745,7 +747,8 @@ const actions = {
     player.loop = (typeof start === 'number' && typeof end === 'number' && end - start > 0.05) ? { start, end } : null;
     if (player.playing) play();
   },
-  export_wav: () => exportWav().then((b) => download(b, 'master.wav', 'audio/wav')).catch((e) => uiStatus(e.message, true)),
+  export_wav: (a) => exportWav(a && a.depth ? a.depth : '24')
+    .then((b) => download(b, 'master.wav', 'audio/wav')).catch((e) => uiStatus(e.message, true)),
   export_params: () => {
     try { download(exportParams(), 'master-settings.json', 'application/json'); } catch (e) { state.error = e.message; uiStatus(e.message, true); }
   },

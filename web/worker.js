@@ -377,9 +377,10 @@ const ops = {
   stop() { stopRequested = true; return [true, []]; },
   // matchEqAmount: the Match EQ slider (default: the last master's); the curve and the
   // saturator's switch are the last master's.
-  exportWav() {
+  // depth: '16' (dithered), '24' (default) or '32f'.
+  exportWav({ depth = '24' } = {}) {
     if (!output) throw new Error('nothing to export: master first');
-    const bytes = check(engine.encodeWav24(output.left, output.right));
+    const bytes = check(engine.encodeWav(output.left, output.right, String(depth)));
     return [bytes, [bytes.buffer]];
   },
   formatParam({ index, value }) { return [engine.formatParam(index, value), []]; },

@@ -316,6 +316,26 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
   }
   console.log(`# exported master ${lufs.toFixed(2)} LUFS (${how}), reference ${s.reference.metrics.lufs.toFixed(2)} LUFS`);
   assert.ok(Math.abs(lufs - s.reference.metrics.lufs) < 0.5);
+  // The other bit depths: 16-bit (dithered: within 1.5 LSB of the 24-bit file's samples) and
+  // 32-bit float (within half a 24-bit LSB of them); an unknown depth is refused.
+  const other = await studio(async () => {
+    const header = (b) => { const v = new DataView(b.buffer); return { format: v.getUint16(20, true), bits: v.getUint16(34, true), bytes: b.length }; };
+    const b16 = await window.studio.exportWav('16'), b32 = await window.studio.exportWav('32f');
+    const v16 = new DataView(b16.buffer, 44), v32 = new DataView(b32.buffer, 44);
+    const s16 = [], s32 = [];
+    for (let i = 0; i < 2000; ++i) s16.push(v16.getInt16(i * 2, true) / 32768), s32.push(v32.getFloat32(i * 4, true));
+    let refused = null;
+    try { await window.studio.exportWav('12'); } catch (e) { refused = e.message; }
+    return { h16: header(b16), h32: header(b32), s16, s32, refused };
+  });
+  assert.deepEqual(other.h16, { format: 1, bits: 16, bytes: 44 + 6 * 44100 * 4 });
+  assert.deepEqual(other.h32, { format: 3, bits: 32, bytes: 44 + 6 * 44100 * 8 });
+  for (let i = 0; i < 2000; ++i) {  // interleaved L, R against w.l / w.r
+    const x24 = (i % 2 ? w.r : w.l)[i >> 1];
+    assert.ok(Math.abs(other.s16[i] - x24) <= 1.5 / 32768 + 1 / 8388608, `16-bit sample ${i}`);
+    assert.ok(Math.abs(other.s32[i] - x24) <= 0.5 / 8388608 + 1e-9, `float sample ${i}`);
+  }
+  assert.match(other.refused, /No such bit depth: 12/);
   await shot('04-upload-mastered');
 });
 

@@ -27,6 +27,7 @@
 #include "dsp/params.h"
 #include "master/mastering.h"
 #include "master/metrics.h"
+#include "master/sample_format.h"
 #include "master/model_mastering.h"
 #include "models/model_file.h"
 
@@ -291,45 +292,13 @@ std::string format_param_js(int index, double p) {
   return format_param(index, std::clamp(p, 0.0, 1.0));
 }
 
-void put_u16(std::vector<uint8_t>& b, uint32_t v) {
-  b.push_back(v & 0xff);
-  b.push_back((v >> 8) & 0xff);
-}
-void put_u32(std::vector<uint8_t>& b, uint32_t v) {
-  put_u16(b, v & 0xffff);
-  put_u16(b, v >> 16);
-}
-
-// Canonical 44-byte header RIFF/WAVE, PCM 24-bit little-endian, 44.1 kHz stereo.
-// Samples are rounded and clamped to the 24-bit range.
-val encode_wav24(val left, val right) {
+// depth: "16" (TPDF dither), "24" or "32f" (master/sample_format.h) -> the WAV's bytes, 44.1 kHz
+// stereo, or {error}.
+val encode_wav_js(val left, val right, std::string depth) {
   try {
-    const Stereo x = to_stereo(left, right);
-    const uint32_t frames = static_cast<uint32_t>(x.frames());
-    const uint32_t data_bytes = frames * 2 * 3;
-    std::vector<uint8_t> b;
-    b.reserve(44 + data_bytes);
-    for (char c : std::string("RIFF")) b.push_back(c);
-    put_u32(b, 36 + data_bytes);
-    for (char c : std::string("WAVEfmt ")) b.push_back(c);
-    put_u32(b, 16);
-    put_u16(b, 1);  // PCM
-    put_u16(b, 2);
-    put_u32(b, 44100);
-    put_u32(b, 44100 * 2 * 3);
-    put_u16(b, 2 * 3);
-    put_u16(b, 24);
-    for (char c : std::string("data")) b.push_back(c);
-    put_u32(b, data_bytes);
-    for (uint32_t i = 0; i < frames; ++i) {
-      for (float s : {x.l[i], x.r[i]}) {
-        const double scaled = std::round(std::clamp(static_cast<double>(s), -1.0, 1.0) * 8388608.0);
-        const int32_t v = static_cast<int32_t>(std::clamp(scaled, -8388608.0, 8388607.0));
-        b.push_back(v & 0xff);
-        b.push_back((v >> 8) & 0xff);
-        b.push_back((v >> 16) & 0xff);
-      }
-    }
+    const std::optional<SampleFormat> format = parse_sample_format(depth);
+    if (!format) throw std::invalid_argument("the bit depth is 16, 24 or 32f");
+    const std::vector<std::uint8_t> b = encode_wav(to_stereo(left, right), 2, kSampleRate, *format);
     return val::global("Uint8Array").new_(emscripten::typed_memory_view(b.size(), b.data()));
   } catch (const std::exception& e) {
     return error_object(e.what());
@@ -357,7 +326,7 @@ EMSCRIPTEN_BINDINGS(ito_engine_api) {
   emscripten::function("defaults", &ito::defaults_js);
   emscripten::function("paramTable", &ito::param_table_array);
   emscripten::function("formatParam", &ito::format_param_js);
-  emscripten::function("encodeWav24", &ito::encode_wav24);
+  emscripten::function("encodeWav", &ito::encode_wav_js);
   emscripten::function("integratedLufs", &ito::integrated_lufs);
   // The engine's thread count: 1 in studio.js, the cores (at most 8) in engine_mt.js.
   emscripten::function("threads", &ito::num_threads);

@@ -1,8 +1,10 @@
 #include "app/ui_panels.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/ui_actions.h"
+#include "app/ui_json.h"
 #include "app/ui_plots.h"
 #include "imgui.h"
 
@@ -146,7 +148,13 @@ void draw_export_panel(UiState& s) {
   const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
   const bool busy = s.busy || s.progress.running;
   ImGui::BeginDisabled(!s.track(TrackKind::Output).loaded || busy);
-  if (ImGui::Button("Export master (WAV)", ImVec2(-1, 0))) emit("export_wav");
+  static const char* const kDepths[] = {"16-bit (dithered)", "24-bit", "32-bit float"};
+  static const char* const kDepthValues[] = {"16", "24", "32f"};
+  if (ImGui::Button("Export master (WAV)", ImVec2(half, 0)))
+    emit("export_wav", JsonObject().str("depth", kDepthValues[std::clamp(s.settings.export_depth, 0, 2)]).text());
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(half);
+  ImGui::Combo("##depth", &s.settings.export_depth, kDepths, 3);
   ImGui::EndDisabled();
   ImGui::BeginDisabled(!s.params.has || busy);
   if (ImGui::Button("Export settings (JSON)", ImVec2(half, 0))) emit("export_params");

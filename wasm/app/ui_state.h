@@ -97,6 +97,7 @@ struct Settings {
   float match_eq = static_cast<float>(kDefaultMatchEqAmount);  // Match EQ amount, 0..1.5
   float character = 0.0f;     // saturation the chain may use, 0..1 (0: saturator off)
   bool expert_ranges = false; // the paper's full parameter ranges for ITO
+  int export_depth = 1;       // the WAV export: 0 16-bit (dithered), 1 24-bit, 2 32-bit float
   TargetAdjust adjust;
   bool match_loudness = false;
   bool loop = false;

@@ -365,8 +365,8 @@ Stereo resample(const Stereo& x, double from_rate, double to_rate, ResampleQuali
   return resample_planar(x, true, from_rate, to_rate, quality);
 }
 
-std::size_t write_wav24_atomic(const std::string& path, const Stereo& audio, double fs, bool overwrite,
-                               const std::vector<std::string>& protected_inputs) {
+std::size_t write_master_atomic(const std::string& path, const Stereo& audio, double fs, const OutputFormat& format,
+                                bool overwrite, const std::vector<std::string>& protected_inputs) {
   for (const std::string& input : protected_inputs) {
     if (same_file(path, input)) {
       throw AudioError("Refusing to write to " + quoted(path) + ": it is the input file " + quoted(input) +
@@ -381,34 +381,49 @@ std::size_t write_wav24_atomic(const std::string& path, const Stereo& audio, dou
     throw AudioError(quoted(path) + " already exists; not replacing it (use --force to replace it).");
   }
   if (audio.l.size() != audio.r.size()) throw AudioError("Cannot write " + quoted(path) + ": channel lengths differ.");
+  if (format.channels != 1 && format.channels != 2) throw AudioError("A master has 1 or 2 channels.");
+  const bool flac = format.container == Container::Flac;
+  if (flac && format.sample == SampleFormat::Float32) throw AudioError("FLAC holds 16 or 24 bits, not 32-bit float.");
 
   SF_INFO info{};
   info.samplerate = integer_rate(fs, path);
-  info.channels = 2;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
+  info.channels = format.channels;
+  info.format = (flac ? SF_FORMAT_FLAC : SF_FORMAT_WAV) |
+                (format.sample == SampleFormat::Pcm16 ? SF_FORMAT_PCM_16
+                 : format.sample == SampleFormat::Pcm24 ? SF_FORMAT_PCM_24 : SF_FORMAT_FLOAT);
 
   TempFile tmp(path);
   SNDFILE* f = sf_open_fd(tmp.fd(), SFM_WRITE, &info, SF_FALSE);
   if (!f) throw AudioError("Cannot write " + quoted(path) + ": " + sf_strerror(nullptr) + ".");
   SndfilePtr file(f);
-  sf_command(f, SFC_SET_CLIPPING, nullptr, SF_TRUE);
 
+  const int channels = format.channels;
+  const bool pcm = format.sample != SampleFormat::Float32;
+  // libsndfile's int samples are full-scale 32-bit: a 16- or 24-bit code is shifted up, and
+  // libsndfile shifts it back down exactly.
+  const int shift = format.sample == SampleFormat::Pcm16 ? 16 : 8;
+  std::vector<Quantizer> quantizers;
+  if (pcm)
+    for (int c = 0; c < channels; ++c) quantizers.emplace_back(format.sample, 0x1705DA7Aull + c);  // as encode_wav
   std::size_t clamped = 0;
-  auto clamp = [&clamped](float v) {
-    if (v >= -1.0f && v <= kMax24) return v;
-    ++clamped;
-    return std::isnan(v) ? 0.0f : std::clamp(v, -1.0f, kMax24);
-  };
-  std::vector<float> block(static_cast<std::size_t>(kBlockFrames) * 2);
+  std::vector<std::int32_t> codes(kBlockFrames), ints(static_cast<std::size_t>(kBlockFrames) * channels);
+  std::vector<float> floats(static_cast<std::size_t>(kBlockFrames) * channels);
   for (std::size_t start = 0; start < audio.frames(); start += kBlockFrames) {
     const std::size_t n = std::min<std::size_t>(kBlockFrames, audio.frames() - start);
-    for (std::size_t i = 0; i < n; ++i) {
-      block[2 * i] = clamp(audio.l[start + i]);
-      block[2 * i + 1] = clamp(audio.r[start + i]);
+    sf_count_t written;
+    if (pcm) {
+      for (int c = 0; c < channels; ++c) {
+        clamped += quantizers[c].quantize(audio.channel(c) + start, n, codes.data());
+        for (std::size_t i = 0; i < n; ++i)
+          ints[i * channels + c] = static_cast<std::int32_t>(static_cast<std::uint32_t>(codes[i]) << shift);
+      }
+      written = sf_writef_int(f, ints.data(), static_cast<sf_count_t>(n));
+    } else {
+      for (int c = 0; c < channels; ++c)
+        for (std::size_t i = 0; i < n; ++i) floats[i * channels + c] = audio.channel(c)[start + i];
+      written = sf_writef_float(f, floats.data(), static_cast<sf_count_t>(n));
     }
-    if (sf_writef_float(f, block.data(), static_cast<sf_count_t>(n)) != static_cast<sf_count_t>(n)) {
-      throw AudioError("Cannot write " + quoted(path) + ": " + sf_strerror(f) + ".");
-    }
+    if (written != static_cast<sf_count_t>(n)) throw AudioError("Cannot write " + quoted(path) + ": " + sf_strerror(f) + ".");
   }
   if (sf_close(file.release()) != 0) throw AudioError("Cannot write " + quoted(path) + ": closing failed.");
   tmp.commit();

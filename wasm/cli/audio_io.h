@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/stereo.h"
+#include "master/sample_format.h"
 
 namespace ito {
 
@@ -45,13 +46,28 @@ LoadedAudio load_audio(const std::string& path, const LoadOptions& opt = {});
 LoadedAudio load_audio_from_memory(const std::string& bytes, const LoadOptions& opt = {},
                                    const std::string& name = "the audio");
 
-// Writes a 24-bit PCM WAV atomically: "<path>.tmp-<pid>" is written, fsynced and
-// renamed onto path, so path is never seen half-written. Refuses (AudioError) when
-// path exists and !overwrite, and always when path is the same file as one of
-// protected_inputs. Samples outside [-1, 1) (and NaN) are clamped as a last resort;
-// returns how many were clamped (the caller guarantees headroom, so normally 0).
-std::size_t write_wav24_atomic(const std::string& path, const Stereo& audio, double fs, bool overwrite,
-                               const std::vector<std::string>& protected_inputs = {});
+// A master's file: WAV or FLAC, 16-bit (TPDF dither), 24-bit or 32-bit float (WAV only),
+// mono (the left channel) or stereo.
+enum class Container { Wav, Flac };
+struct OutputFormat {
+  Container container = Container::Wav;
+  SampleFormat sample = SampleFormat::Pcm24;
+  int channels = 2;
+};
+
+// Writes a master atomically: "<path>.tmp-<pid>" is written, fsynced and renamed onto path,
+// so path is never seen half-written. Refuses (AudioError) when path exists and !overwrite,
+// and always when path is the same file as one of protected_inputs. PCM samples are
+// quantized as master/sample_format.h's Quantizer does (the page's WAV export too); samples
+// outside [-1, 1) (and NaN) are clamped as a last resort: returns how many (the caller
+// guarantees headroom, so normally 0). 32-bit float keeps every sample as it is.
+std::size_t write_master_atomic(const std::string& path, const Stereo& audio, double fs, const OutputFormat& format,
+                                bool overwrite, const std::vector<std::string>& protected_inputs = {});
+// The same as a 24-bit stereo WAV.
+inline std::size_t write_wav24_atomic(const std::string& path, const Stereo& audio, double fs, bool overwrite,
+                                      const std::vector<std::string>& protected_inputs = {}) {
+  return write_master_atomic(path, audio, fs, OutputFormat{}, overwrite, protected_inputs);
+}
 
 // Writes a 32-bit float WAV atomically (no clamping, overwrites). For tests and tools.
 void write_wav_float(const std::string& path, const Stereo& audio, double fs);

@@ -1,3 +1,4 @@
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -82,6 +83,27 @@ void write_effort(JsonWriter& w, const StageEffort& e) {
   w.end_object();
 }
 
+// --format wav|flac (default: FLAC for a .flac name, else WAV) and --bit-depth 16|24|32f
+// (default 24; 16 is dithered; FLAC holds 16 or 24).
+OutputFormat output_format(const Args& args, const std::string& output_path) {
+  OutputFormat f;
+  const bool flac_name = output_path.size() >= 5 &&
+                         std::equal(output_path.end() - 5, output_path.end(), ".flac", [](char a, char b) {
+                           return std::tolower(static_cast<unsigned char>(a)) == b;
+                         });
+  const std::string container = args.has("format") ? args.get("format") : flac_name ? "flac" : "wav";
+  if (container != "wav" && container != "flac") throw UsageError("--format must be wav or flac");
+  f.container = container == "flac" ? Container::Flac : Container::Wav;
+  if (args.has("bit-depth")) {
+    const std::optional<SampleFormat> depth = parse_sample_format(args.get("bit-depth"));
+    if (!depth) throw UsageError("--bit-depth must be 16, 24 or 32f");
+    f.sample = *depth;
+  }
+  if (f.container == Container::Flac && f.sample == SampleFormat::Float32)
+    throw UsageError("--bit-depth 32f needs --format wav (FLAC holds 16 or 24 bits)");
+  return f;
+}
+
 }  // namespace
 
 int run_master(const std::vector<std::string>& argv) {
@@ -89,12 +111,13 @@ int run_master(const std::vector<std::string>& argv) {
                   {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
                    "excerpt", "params-out", "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend",
                    "crest-db", "width-scale", "tilt-db", "character", "match-eq", "amount-tone", "amount-dynamics",
-                   "amount-width", "amount-loudness"},
+                   "amount-width", "amount-loudness", "bit-depth", "format"},
                   {"json", "force", "expert-ranges"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
                     output_path = args.require("output");
   const bool force = args.has("force");
+  const OutputFormat out_format = output_format(args, output_path);
   const std::vector<std::string> inputs = {input_path, reference_path};
   // Fail before the work, not after it.
   for (const std::string& in : inputs) {
@@ -279,7 +302,7 @@ int run_master(const std::vector<std::string>& argv) {
   const double ito_s = ito_start ? std::chrono::duration<double>(*ito_end - *ito_start).count() : 0.0;
   const auto write_start = Clock::now();
 
-  const std::size_t clamped = write_wav24_atomic(output_path, result.output, fs, force, inputs);
+  const std::size_t clamped = write_master_atomic(output_path, result.output, fs, out_format, force, inputs);
   if (clamped) std::fprintf(stderr, "itomaster: warning: %zu samples were clamped\n", clamped);
 
   const double af_after = af_loss(result.output, ref_features, fs, nullptr, &terms_after);

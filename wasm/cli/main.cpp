@@ -14,7 +14,7 @@
 namespace {
 
 constexpr const char* kUsage = R"(usage:
-  itomaster master --input MIX --reference REF --output OUT.wav [options]
+  itomaster master --input MIX --reference REF --output OUT.wav|OUT.flac [options]
       --model M          theta (default): ITO on the 46 chain parameters; white-box or
                          black-box: the learned models (models/*.itom) with ITO on z
       --steps N          ITO-on-theta step budget (default 100)
@@ -38,6 +38,8 @@ constexpr const char* kUsage = R"(usage:
       --json             print a JSON summary on stdout
       --params-out FILE  also write the 46 parameters as JSON
       --params-in FILE   no ITO: render with these settings (--params-out's JSON or the page's export)
+      --bit-depth B      16 (with TPDF dither), 24 (default) or 32f (32-bit float, WAV only)
+      --format F         wav or flac (default: flac for an OUT ending in .flac, else wav)
       --force            overwrite OUT if it exists (never an input)
   itomaster analyze FILE [--json]
       loudness, loudness range, true peak, crest factor, stereo width, DRV
