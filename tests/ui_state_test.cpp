@@ -94,6 +94,9 @@ TEST(UiActions, MasterSendsTheMethodAndAMovedTarget) {
   EXPECT_FALSE(is_default(s.adjust));
   s.adjust = TargetAdjust{};
   EXPECT_TRUE(is_default(s.adjust));
+  s.amounts = {50.0f, 100.0f, 0.0f, 150.0f};  // moved amounts travel as fractions
+  emit_master(s);
+  EXPECT_NE(json.find(R"("amounts":{"tone":0.5,"dynamics":1,"width":0,"loudness":1.5})"), std::string::npos) << json;
   emit_open_second_reference();
   EXPECT_EQ(json, R"({"kind":"reference2"})");
   emit_match_eq(2.0);  // the slider's range is 0..1.5

@@ -274,6 +274,8 @@ async function masterOp(options, id) {
                  // Clean-master controls (wasm/master/musical_prior.h, match_eq.h); unset: the engine's defaults.
                  character: options.character ?? engine.defaults().character, expertRanges: !!options.expertRanges,
                  ...(options.matchEqAmount != null ? { matchEqAmount: options.matchEqAmount } : {}),
+                 // Per aspect, 0..1.5 of the way from the mix's own toward the reference's.
+                 ...(options.amounts ? { amounts: options.amounts } : {}),
                  ...targetOptions(options.target || {}) };
   const onProgress = (step, loss, bestLoss, maxSteps = opts.steps) => {
     self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps } });

@@ -217,6 +217,17 @@ test('ITO targets: narrower, and blended with a second reference', { timeout: 24
   // (The Match EQ, which follows the same target, already starts ITO near the reference, so
   // the margin is smaller than it was without it: about half.)
   assert.ok(blended.initialLoss < 0.6 * plain.initialLoss, `${blended.initialLoss} vs ${plain.initialLoss}`);
+  // Per-aspect amounts: loudness 0 % keeps the mix's loudness, 50 % lands half way (in LU).
+  const s = await studio(() => window.studio.state());
+  const [lin, lref] = [s.input.metrics.lufs, s.reference.metrics.lufs];
+  for (const [amount, mode] of [[0, 'theta'], [0.5, 'white-box']]) {
+    const m = await studio(([a, md]) => window.studio.master({ mode: md, steps: 2, itoSteps: 1, thetaSteps: 1,
+      amounts: { loudness: a, tone: 0.5 } }), [amount, mode]);
+    const expected = lin + amount * (lref - lin);
+    console.log(`# ${mode}, loudness amount ${amount * 100} %: ${m.metrics.lufs.toFixed(2)} LUFS ` +
+                `(mix ${lin.toFixed(2)}, reference ${lref.toFixed(2)})`);
+    assert.ok(Math.abs(m.metrics.lufs - expected) < 0.2, `${m.metrics.lufs} vs ${expected}`);
+  }
   assert.deepEqual(consoleErrors, []);
 });
 

@@ -179,6 +179,7 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
     opt.target_lufs = final_stage.target_lufs;
     opt.ceiling_dbtp = final_stage.ceiling_dbtp;
     opt.style = app::read_chain_style(options);
+    opt.amounts = app::read_match_amounts(options);
     if (const auto target = app::target_from(options, reference)) {
       opt.target_features = target->features;
       opt.target_balance = target->balance;

@@ -37,6 +37,20 @@ ChainStyle read_chain_style(const val& options) {
   return style;
 }
 
+MatchAmounts read_match_amounts(const val& options) {
+  MatchAmounts a;
+  if (!js::has_value(options, "amounts")) return a;
+  const val amounts = options["amounts"];
+  const std::pair<const char*, double*> fields[] = {
+      {"tone", &a.tone}, {"dynamics", &a.dynamics}, {"width", &a.width}, {"loudness", &a.loudness}};
+  for (const auto& [key, value] : fields) {
+    const double v = js::number_or(amounts, key, 1.0);
+    if (!std::isfinite(v)) throw std::invalid_argument(std::string("amounts.") + key + " is not a number");
+    *value = std::clamp(v, 0.0, kMaxMatchAmount);
+  }
+  return a;
+}
+
 std::optional<ItoTarget> target_from(const val& options, const Stereo& reference) {
   FeatureAdjustments adjust;
   adjust.crest_db = std::clamp(js::number_or(options, "crestDb", 0.0), -20.0, 20.0);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analysis/af_loss.h"
+#include "ito/feature_targets.h"
 #include "ito/ito_theta.h"
 #include "master/finalize.h"
 #include "master/fx_normalize.h"
@@ -35,6 +36,9 @@ FinalStageOptions read_final_stage_options(const val& options);
 
 // The chain style from options: character (0..1, saturation), expertRanges (bool).
 ChainStyle read_chain_style(const val& options);
+// {amounts: {tone, dynamics, width, loudness}}: how much of each aspect of the reference to
+// take, 0..1.5 (master/partial_targets.h); absent ones 1.
+MatchAmounts read_match_amounts(const val& options);
 
 // The ITO target (AF features, and the tonal balance for the Match EQ) from options (null
 // when none of these is set):

@@ -133,6 +133,7 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
     s->options.target_lufs = final_stage.target_lufs;
     s->options.ceiling_dbtp = final_stage.ceiling_dbtp;
     s->options.style = app::read_chain_style(options);
+    s->options.amounts = app::read_match_amounts(options);
     s->options.match_eq_amount = std::clamp(js::number_or(options, "matchEqAmount", kDefaultMatchEqAmount), 0.0, 1.5);
     if (const auto target = app::target_from(options, reference)) {
       s->options.target_features = target->features;

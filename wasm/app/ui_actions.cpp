@@ -74,6 +74,12 @@ void emit_master(const Settings& s, bool refine) {
   options.integer("thetaSteps", s.theta_steps);
   add_render_settings(options, s);
   if (!is_default(s.adjust)) options.raw("target", target_json(s.adjust));
+  if (s.amounts != Settings{}.amounts) {
+    JsonObject amounts;
+    const char* const names[4] = {"tone", "dynamics", "width", "loudness"};
+    for (int i = 0; i < 4; ++i) amounts.num(names[i], s.amounts[i] / 100.0);
+    options.raw("amounts", amounts.text());
+  }
   if (refine) options.boolean("refine", true);
   emit("master", JsonObject().raw("options", options.text()).text());
 }

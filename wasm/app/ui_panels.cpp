@@ -1,6 +1,7 @@
 #include "app/ui_panels.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cstdio>
 
 #include "app/ui_actions.h"
@@ -93,6 +94,38 @@ void draw_settings(UiState& s) {
                        "(seconds per second of audio in the browser) and its sound has artifacts.");
 }
 
+// How much of the reference, per aspect, beside the Master button; and the A/B at matched
+// loudness, which tells the amounts apart by ear.
+void draw_amounts(UiState& s) {
+  static const char* const kNames[4] = {"Tone", "Dynamics", "Width", "Loudness"};
+  static const char* const kTips[4] = {
+      "How much of the reference's tonal balance to take (spectrum, mid and side):\n"
+      "0 % keeps the mix's own, 100 % matches the reference, up to 150 % goes beyond it",
+      "How much of the reference's dynamics (crest factor) to take, 0-150 %",
+      "How much of the reference's stereo width (side/mid ratio and side level) to take, 0-150 %",
+      "Where the target loudness lies between the mix's (0 %) and the reference's (100 %)"};
+  Settings& set = s.settings;
+  if (ImGui::BeginTable("amounts", 4)) {
+    for (int i = 0; i < 4; ++i) {
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%s", kNames[i]);
+    }
+    for (int i = 0; i < 4; ++i) {
+      ImGui::TableNextColumn();
+      ImGui::PushID(i);
+      ImGui::SetNextItemWidth(-FLT_MIN);
+      ImGui::SliderFloat("##amount", &set.amounts[i], 0.0f, 150.0f, "%.0f %%", ImGuiSliderFlags_AlwaysClamp);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (applies at the next Master)", kTips[i]);
+      ImGui::PopID();
+    }
+    ImGui::EndTable();
+  }
+  if (ImGui::Checkbox("A/B at matched loudness", &set.match_loudness)) emit_match_loudness(set.match_loudness);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play A, B and C at the same loudness, to compare tone and dynamics");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("100 % each")) set.amounts = Settings{}.amounts;
+}
+
 }  // namespace
 
 void draw_mastering_panel(UiState& s) {
@@ -101,6 +134,7 @@ void draw_mastering_panel(UiState& s) {
   ImGui::BeginDisabled(p.running);
   draw_settings(s);
   draw_target_panel(s);
+  draw_amounts(s);
   ImGui::EndDisabled();
 
   const float width = ImGui::GetContentRegionAvail().x;

@@ -98,6 +98,9 @@ struct Settings {
   float character = 0.0f;     // saturation the chain may use, 0..1 (0: saturator off)
   bool expert_ranges = false; // the paper's full parameter ranges for ITO
   int export_depth = 1;       // the WAV export: 0 16-bit (dithered), 1 24-bit, 2 32-bit float
+  // How much of the reference's tone, dynamics, width and loudness ITO takes, in percent
+  // (0..150) of the way from the mix's own (master/partial_targets.h).
+  std::array<float, 4> amounts = {100.0f, 100.0f, 100.0f, 100.0f};
   TargetAdjust adjust;
   bool match_loudness = false;
   bool loop = false;
