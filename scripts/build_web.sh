@@ -34,6 +34,15 @@ clip data/music/amoebax-data/PenBackground.ogg "$site/demo/reference.ogg" 20 25
 attribution="$site/ATTRIBUTION"
 {
   cat web/ATTRIBUTION
+  echo
+  echo "==== Dear ImGui: LICENSE.txt ===="
+  cat third_party/imgui/LICENSE.txt
+  echo
+  echo "==== KissFFT: COPYING and LICENSES/BSD-3-Clause ===="
+  cat third_party/kissfft/COPYING third_party/kissfft/LICENSES/BSD-3-Clause
+  echo
+  echo "==== ONNX Runtime Web, the Emscripten runtime, musl libc ===="
+  cat web/licenses/MIT.txt
   for pkg in enigma-data amoebax-data; do
     deb=$(ls data/debs/${pkg}_*.deb 2>/dev/null | head -n1 || true)
     if [[ -z "$deb" ]]; then
