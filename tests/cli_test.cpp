@@ -207,6 +207,33 @@ TEST_F(Cli, BitDepthsAndFlacHoldTheSameMaster) {
   EXPECT_FALSE(fs::exists(path("bad.flac")));
 }
 
+// --no-limiter: the same settings without the final limiter, at the same loudness, in float.
+TEST_F(Cli, NoLimiterWritesTheUnlimitedMasterInFloat) {
+  const std::string in = write("in.wav", testing::music_like(44100 * 4, 0.2, 10));
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 4, 1.0, 11));
+  const std::string common = "master --input " + in + " --reference " + ref;
+  ASSERT_EQ(run(common + " --output " + path("lim.wav") + " --steps 1 --params-out " + path("p.json")).code, 0);
+  const CliRun r = run(common + " --params-in " + path("p.json") + " --output " + path("unl.wav") + " --no-limiter");
+  ASSERT_EQ(r.code, 0) << r.out;
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path("unl.wav").c_str(), SFM_READ, &info);
+  ASSERT_NE(f, nullptr);
+  sf_close(f);
+  EXPECT_EQ(info.format, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  const Stereo limited = load_audio(path("lim.wav")).audio, unlimited = load_audio(path("unl.wav")).audio;
+  const double ref_lufs = integrated_loudness(load_audio(ref).audio, 44100);
+  EXPECT_NEAR(integrated_loudness(limited, 44100), ref_lufs, 0.1);
+  EXPECT_NEAR(integrated_loudness(unlimited, 44100), ref_lufs, 0.1);
+  const double tp_limited = true_peak_dbtp(limited, 44100), tp_unlimited = true_peak_dbtp(unlimited, 44100);
+  std::printf("true peak: limited %.2f dBTP, unlimited %.2f dBTP\n", tp_limited, tp_unlimited);
+  EXPECT_LE(tp_limited, -1.0 + 0.01);
+  EXPECT_GT(tp_unlimited, tp_limited + 1.0);  // a loud target: the limiter had work to do
+  const CliRun bad = run(common + " --params-in " + path("p.json") + " --output " + path("bad.wav") +
+                         " --no-limiter --bit-depth 24");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("32-bit float"), std::string::npos) << bad.out;
+}
+
 TEST_F(Cli, AnalyzePrintsTheMetrics) {
   const std::string in = write("tone.wav", testing::sine(44100 * 3, 997.0, std::pow(10.0, -18.0 / 20.0)));
   const CliRun r = run("analyze " + in + " --json");

@@ -618,12 +618,17 @@ async function importParamsFile(f) {
   return importParams(await f.text());
 }
 
-// depth: '16' (TPDF dither), '24' (default) or '32f' (32-bit float).
+// depth: '16' (TPDF dither), '24' (default), '32f' (32-bit float), or 'unlimited': the master
+// without its final limiter (the chain's output at the target loudness, 32-bit float, peaks
+// may exceed 0 dBFS) for users who limit elsewhere.
 async function exportWav(depth = '24') {
   if (masterRun) return busyMastering('export');
   if (!state.tracks.output) return refuse('Nothing to export yet: master first', true);
-  if (!['16', '24', '32f'].includes(String(depth))) return refuse(`No such bit depth: ${depth} (16, 24 or 32f)`, true);
-  return call('exportWav', { depth: String(depth) });
+  depth = String(depth);
+  if (!['16', '24', '32f', 'unlimited'].includes(depth)) return refuse(`No such bit depth: ${depth} (16, 24, 32f or unlimited)`, true);
+  if (depth !== 'unlimited') return call('exportWav', { depth });
+  return call('exportWav', { unlimited: { params: Float64Array.from(state.params), inputGainDb: state.inputGainDb,
+    targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp, matchEqAmount: state.settings.matchEqAmount } });
 }
 
 function summaryOf(kind) {
@@ -748,7 +753,8 @@ const actions = {
     if (player.playing) play();
   },
   export_wav: (a) => exportWav(a && a.depth ? a.depth : '24')
-    .then((b) => download(b, 'master.wav', 'audio/wav')).catch((e) => uiStatus(e.message, true)),
+    .then((b) => download(b, a && a.depth === 'unlimited' ? 'master-unlimited.wav' : 'master.wav', 'audio/wav'))
+    .catch((e) => uiStatus(e.message, true)),
   export_params: () => {
     try { download(exportParams(), 'master-settings.json', 'application/json'); } catch (e) { state.error = e.message; uiStatus(e.message, true); }
   },

@@ -307,18 +307,24 @@ async function masterOp(options, id) {
   return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
 }
 
-function renderOp({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqAmount }) {
+// The master rendered again from its settings (the page's edits); unlimited: without the final
+// limiter (peaks may exceed 0 dBFS).
+function renderSettings({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqAmount }, unlimited = false) {
   if (!tracks.input) throw new Error('load an input first');
   // A model master's parameters apply to the Fx-normalized input.
   const source = normalized || tracks.input;
   const m = lastMaster || {};
   if (matchEqAmount != null && lastMaster) lastMaster.matchEqAmount = matchEqAmount;
   const settings = { params, inputGainDb, saturatorOn: !!m.saturatorOn, matchEqDb: m.matchEqDb || [],
-                     matchEqSideDb: m.matchEqSideDb || [], matchEqAmount: m.matchEqAmount ?? 0 };
+                     matchEqSideDb: m.matchEqSideDb || [], matchEqAmount: m.matchEqAmount ?? 0, unlimited };
   if (!settings.matchEqDb.length) delete settings.matchEqDb;
   if (!settings.matchEqSideDb.length) delete settings.matchEqSideDb;
-  const r = check(engine.render(source.left, source.right, settings, targetLufs, ceilingDbtp));
-  if (normalized && lastZ) lastParams = Array.from(params);  // a refine starts from the user's edits
+  return check(engine.render(source.left, source.right, settings, targetLufs, ceilingDbtp));
+}
+
+function renderOp(args) {
+  const r = renderSettings(args);
+  if (normalized && lastZ) lastParams = Array.from(args.params);  // a refine starts from the user's edits
   output = { left: r.left, right: r.right };
   const a = analysis(r.left, r.right);
   const left = r.left.slice(), right = r.right.slice();
@@ -379,10 +385,12 @@ const ops = {
   stop() { stopRequested = true; return [true, []]; },
   // matchEqAmount: the Match EQ slider (default: the last master's); the curve and the
   // saturator's switch are the last master's.
-  // depth: '16' (dithered), '24' (default) or '32f'.
-  exportWav({ depth = '24' } = {}) {
+  // depth: '16' (dithered), '24' (default) or '32f'. unlimited (with the master's settings, as
+  // render takes them): the master rendered again without the final limiter, in 32-bit float.
+  exportWav({ depth = '24', unlimited = null } = {}) {
     if (!output) throw new Error('nothing to export: master first');
-    const bytes = check(engine.encodeWav(output.left, output.right, String(depth)));
+    const audio = unlimited ? renderSettings(unlimited, true) : output;
+    const bytes = check(engine.encodeWav(audio.left, audio.right, unlimited ? '32f' : String(depth)));
     return [bytes, [bytes.buffer]];
   },
   formatParam({ index, value }) { return [engine.formatParam(index, value), []]; },

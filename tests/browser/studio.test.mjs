@@ -337,7 +337,22 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
     for (let i = 0; i < 2000; ++i) s16.push(v16.getInt16(i * 2, true) / 32768), s32.push(v32.getFloat32(i * 4, true));
     let refused = null;
     try { await window.studio.exportWav('12'); } catch (e) { refused = e.message; }
-    return { h16: header(b16), h32: header(b32), s16, s32, refused };
+    // Without the final limiter: float, the same length and loudness, peaks no longer held
+    // (a loud target, so that the limiter has work to do).
+    await window.studio.master({ mode: 'theta', steps: 1, targetLufs: -8 });
+    const limited = new DataView((await window.studio.exportWav('32f')).buffer, 44);
+    let peakL = 0;
+    for (let i = 0; i < (limited.byteLength) / 4; ++i) peakL = Math.max(peakL, Math.abs(limited.getFloat32(i * 4, true)));
+    const bu = await window.studio.exportWav('unlimited');
+    const vu = new DataView(bu.buffer, 44), n = (bu.length - 44) / 8;
+    const l = new Float32Array(n), r = new Float32Array(n);
+    let peakU = 0;
+    for (let i = 0; i < n; ++i) {
+      l[i] = vu.getFloat32(i * 8, true); r[i] = vu.getFloat32(i * 8 + 4, true);
+      peakU = Math.max(peakU, Math.abs(l[i]), Math.abs(r[i]));
+    }
+    const unlimited = { header: header(bu), lufs: await window.studio.loudness(l, r), peak: peakU, limitedPeak: peakL };
+    return { h16: header(b16), h32: header(b32), s16, s32, refused, unlimited };
   });
   assert.deepEqual(other.h16, { format: 1, bits: 16, bytes: 44 + 6 * 44100 * 4 });
   assert.deepEqual(other.h32, { format: 3, bits: 32, bytes: 44 + 6 * 44100 * 8 });
@@ -347,6 +362,13 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
     assert.ok(Math.abs(other.s32[i] - x24) <= 0.5 / 8388608 + 1e-9, `float sample ${i}`);
   }
   assert.match(other.refused, /No such bit depth: 12/);
+  assert.deepEqual(other.unlimited.header, other.h32);
+  assert.ok(Math.abs(other.unlimited.lufs - -8) < 0.1, `unlimited ${other.unlimited.lufs} LUFS, target -8`);
+  const db = (x) => (20 * Math.log10(x)).toFixed(2);
+  console.log(`# at -8 LUFS: unlimited export ${other.unlimited.lufs.toFixed(2)} LUFS, sample peak ${db(other.unlimited.peak)} dBFS ` +
+              `(limited: ${db(other.unlimited.limitedPeak)} dBFS)`);
+  assert.ok(other.unlimited.limitedPeak <= 10 ** (-1 / 20));
+  assert.ok(other.unlimited.peak > other.unlimited.limitedPeak * 1.12, 'the unlimited export keeps the peaks the limiter held');
   await shot('04-upload-mastered');
 });
 

@@ -230,8 +230,10 @@ val render(val in_l, val in_r, val settings, double target_lufs, double ceiling_
   try {
     const Stereo input = to_stereo(in_l, in_r);
     require_playable(input, "the input");
+    // settings.unlimited: no final limiter (the 32-bit float export for users who limit elsewhere).
     const FinalizeOptions finalize{.target_lufs = std::clamp(target_lufs, -40.0, -5.0),
-                                   .ceiling_dbtp = std::clamp(ceiling_dbtp, -12.0, 0.0)};
+                                   .ceiling_dbtp = std::clamp(ceiling_dbtp, -12.0, 0.0),
+                                   .limit = !settings["unlimited"].isTrue()};
     MasterSettings s;
     s.params = to_params(settings["params"]);
     s.input_gain_db = std::clamp(js::number_or(settings, "inputGainDb", 0.0), -40.0, 40.0);

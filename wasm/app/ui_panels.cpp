@@ -182,13 +182,16 @@ void draw_export_panel(UiState& s) {
   const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
   const bool busy = s.busy || s.progress.running;
   ImGui::BeginDisabled(!s.track(TrackKind::Output).loaded || busy);
-  static const char* const kDepths[] = {"16-bit (dithered)", "24-bit", "32-bit float"};
-  static const char* const kDepthValues[] = {"16", "24", "32f"};
+  static const char* const kDepths[] = {"16-bit (dithered)", "24-bit", "32-bit float", "32-bit float, no limiter"};
+  static const char* const kDepthValues[] = {"16", "24", "32f", "unlimited"};
   if (ImGui::Button("Export master (WAV)", ImVec2(half, 0)))
-    emit("export_wav", JsonObject().str("depth", kDepthValues[std::clamp(s.settings.export_depth, 0, 2)]).text());
+    emit("export_wav", JsonObject().str("depth", kDepthValues[std::clamp(s.settings.export_depth, 0, 3)]).text());
   ImGui::SameLine();
   ImGui::SetNextItemWidth(half);
-  ImGui::Combo("##depth", &s.settings.export_depth, kDepths, 3);
+  ImGui::Combo("##depth", &s.settings.export_depth, kDepths, 4);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("No limiter: the chain's output at the target loudness without the final limiter, in\n"
+                      "32-bit float (its peaks may exceed 0 dBFS), for limiting elsewhere");
   ImGui::EndDisabled();
   ImGui::BeginDisabled(!s.params.has || busy);
   if (ImGui::Button("Export settings (JSON)", ImVec2(half, 0))) emit("export_params");

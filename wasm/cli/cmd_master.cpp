@@ -99,6 +99,11 @@ OutputFormat output_format(const Args& args, const std::string& output_path) {
     if (!depth) throw UsageError("--bit-depth must be 16, 24 or 32f");
     f.sample = *depth;
   }
+  if (args.has("no-limiter")) {  // its peaks may exceed 0 dBFS: only float keeps them
+    if (f.container == Container::Flac || (args.has("bit-depth") && f.sample != SampleFormat::Float32))
+      throw UsageError("--no-limiter writes a 32-bit float WAV (its peaks may exceed 0 dBFS)");
+    f.sample = SampleFormat::Float32;
+  }
   if (f.container == Container::Flac && f.sample == SampleFormat::Float32)
     throw UsageError("--bit-depth 32f needs --format wav (FLAC holds 16 or 24 bits)");
   return f;
@@ -112,7 +117,7 @@ int run_master(const std::vector<std::string>& argv) {
                    "excerpt", "params-out", "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend",
                    "crest-db", "width-scale", "tilt-db", "character", "match-eq", "amount-tone", "amount-dynamics",
                    "amount-width", "amount-loudness", "bit-depth", "format"},
-                  {"json", "force", "expert-ranges"});
+                  {"json", "force", "expert-ranges", "no-limiter"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
                     output_path = args.require("output");
@@ -133,6 +138,7 @@ int run_master(const std::vector<std::string>& argv) {
   if (options.ito.max_steps < 0 || options.ito.max_steps > 100000) throw UsageError("--steps must be 0..100000");
   options.ceiling_dbtp = args.number("ceiling", -1.0);
   if (options.ceiling_dbtp > 0.0 || options.ceiling_dbtp < -20.0) throw UsageError("--ceiling must be in -20..0 dBTP");
+  options.limit = !args.has("no-limiter");
   if (args.has("target-lufs")) {
     options.target_lufs = args.number("target-lufs", -14.0);
     if (*options.target_lufs > 0 || *options.target_lufs < -40) throw UsageError("--target-lufs must be in -40..0");
@@ -179,6 +185,7 @@ int run_master(const std::vector<std::string>& argv) {
   if (model_options.theta_steps < 0 || model_options.theta_steps > 10000) throw UsageError("--theta-steps must be 0..10000");
   model_options.target_lufs = options.target_lufs;
   model_options.ceiling_dbtp = options.ceiling_dbtp;
+  model_options.limit = options.limit;
   model_options.excerpt_seconds = options.excerpt_seconds;
   model_options.style = options.style;
   model_options.match_eq_amount = options.match_eq_amount;

@@ -271,6 +271,19 @@ void finalize_master_in_place(Stereo& x, double fs, const FinalizeOptions& opt, 
     return;
   }
 
+  if (!opt.limit) {  // the static gain alone
+    const double gain_db = opt.target_lufs - rep.input_lufs;
+    const float g = static_cast<float>(db_to_lin(gain_db));
+    for (int c = 0; c < 2; ++c)
+      for (float& v : c ? x.r : x.l) v *= g;
+    rep.makeup_gain_db = gain_db;
+    rep.output_lufs = integrated_loudness(x, fs);
+    rep.output_true_peak_dbtp = true_peak_dbtp(x, fs);
+    rep.max_gain_reduction_db = 0.0;
+    rep.iterations = 1;
+    if (report) *report = rep;
+    return;
+  }
   const LookaheadLimiter limiter(x, fs, opt.lookahead_ms, opt.compact_envelope);
   int trials = 0;
   Plan plan;

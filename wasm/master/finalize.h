@@ -40,6 +40,10 @@ struct FinalizeOptions {
   // The look-ahead envelope in one byte per frame (0.06 dB steps, rounded up) instead of a
   // float: 1 yes, 0 no, -1 beyond 20 minutes of audio (a long track's memory).
   int compact_envelope = -1;
+  // false: no limiter and no ceiling, only the static gain to the target loudness (the
+  // "unlimited" export, for users who limit elsewhere: peaks may exceed 0 dBFS, so it is
+  // written as 32-bit float).
+  bool limit = true;
 };
 
 struct FinalizeReport {

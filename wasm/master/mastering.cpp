@@ -183,7 +183,7 @@ MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double f
   plan.ito = options.ito;
   plan.ito.space = musical_search_space(plan.levels, options.style);
   result.switches = plan.ito.space.enabled;
-  plan.finalize = {.target_lufs = result.target_lufs, .ceiling_dbtp = options.ceiling_dbtp};
+  plan.finalize = {.target_lufs = result.target_lufs, .ceiling_dbtp = options.ceiling_dbtp, .limit = options.limit};
   return plan;
 }
 

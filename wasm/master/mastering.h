@@ -44,6 +44,7 @@ struct MasteringOptions {
   double warmup_seconds = kDefaultWarmupSeconds;
   std::optional<double> target_lufs;   // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
+  bool limit = true;                   // false: no final limiter, only the gain to the target (finalize.h)
   // What ITO matches; default: the reference's AF features (ito/feature_targets.h makes
   // blends of two references and adjusted targets).
   std::optional<AfFeatures> target_features;

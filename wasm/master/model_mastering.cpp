@@ -65,7 +65,7 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
     partial = partial_targets(input, input_lufs, reference, reference_lufs, fs, options.target_features,
                               options.target_balance, options.target_lufs, options.amounts);
   plan.target_lufs = partial ? partial->lufs : options.target_lufs.value_or(reference_lufs);
-  plan.finalize = {.target_lufs = plan.target_lufs, .ceiling_dbtp = options.ceiling_dbtp};
+  plan.finalize = {.target_lufs = plan.target_lufs, .ceiling_dbtp = options.ceiling_dbtp, .limit = options.limit};
   plan.normalized_input = fx_normalize(input, fs, stats, &plan.fxnorm);
   plan.reference_excerpt = analysis_excerpt(reference, fs, options.excerpt_seconds, options.excerpt_count);
   plan.psi_excerpt = analysis_excerpt(plan.normalized_input, fs, options.excerpt_seconds, options.excerpt_count);

@@ -34,6 +34,7 @@ struct ModelMasteringOptions {
   double blackbox_ito_seconds = 6.0;  // black-box ITO runs on a shorter excerpt (its cost)
   std::optional<double> target_lufs;  // default: the reference's integrated loudness
   double ceiling_dbtp = -1.0;
+  bool limit = true;  // false: no final limiter, only the gain to the target (finalize.h)
   std::optional<AfFeatures> target_features;  // default: the reference's (see MasteringOptions)
   std::optional<BandLevels> target_balance;   // the Match EQ's target (see MasteringOptions)
   MatchAmounts amounts;                       // per aspect (see MasteringOptions)
