@@ -62,6 +62,10 @@ const ready = createModule().then(async (m) => {
     modelError = `the white-box model could not be loaded (${e.message || e})`;
     self.postMessage({ warning: modelError });
   }
+  // Once the page is up (after 'init' has answered), a short master on synthetic audio gets V8
+  // to optimize the engine's hot functions before the first real file (engine_api.cpp,
+  // warm_up): a call that starts in baseline code stays there. Messages wait meanwhile.
+  setTimeout(() => { try { engine.warmUp(); } catch (e) { /* only a speed-up */ } }, 0);
 });
 
 // ---- Ψ's backward to z on the GPU (web/gpu_backward.js, shaders/*.wgsl) when WebGPU gives an
