@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -232,6 +233,22 @@ TEST_F(Cli, NoLimiterWritesTheUnlimitedMasterInFloat) {
                          " --no-limiter --bit-depth 24");
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.out.find("32-bit float"), std::string::npos) << bad.out;
+}
+
+TEST_F(Cli, ReportWritesOneHtmlFileOfTheMaster) {
+  const std::string in = write("in.wav", testing::music_like(44100 * 5, 0.2, 12));
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 5, 1.0, 13));
+  const CliRun r = run("master --input " + in + " --reference " + ref + " --output " + path("m.wav") + " --steps 2 --report " +
+                       path("report.html"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream f(path("report.html"));
+  const std::string html((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  for (const char* part : {"in.wav mastered toward ref.wav", "ITO on the chain's 46 settings", "Long-term spectra",
+                           "Short-term loudness", "The chain's settings", "ITO's loss per step"})
+    EXPECT_NE(html.find(part), std::string::npos) << part;
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_FALSE(fs::exists(path("report.html.tmp")));
 }
 
 TEST_F(Cli, AnalyzePrintsTheMetrics) {

@@ -631,6 +631,27 @@ async function exportWav(depth = '24') {
     targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp, matchEqAmount: state.settings.matchEqAmount } });
 }
 
+// The mastering report (master/mastering_report.h): one self-contained HTML file with the
+// spectra, the loudness over time, the metrics, the settings and the method, from what the page
+// holds (the tracks' analyses, the master's summary).
+const METHODS = { theta: 'ITO on the chain\'s 46 settings (Θ)',
+  'white-box': 'the white-box model (Ψ\'s prediction), ITO on z, then on the settings',
+  'black-box': 'the black-box model (a preview of the loudest section), ITO on z' };
+async function exportReport() {
+  if (masterRun) return busyMastering('export the report');
+  if (!state.tracks.output || !state.summary) return refuse('Nothing to report yet: master first', true);
+  const track = (kind, name) => {
+    const t = state.tracks[kind];
+    return { name: name || t.name, metrics: t.analysis.metrics, spectrum: t.analysis.spectrum, shortTermLufs: t.analysis.shortTermLufs };
+  };
+  const s = state.summary;
+  return call('report', { input: track('input'), reference: track('reference'), master: track('output', 'the master'),
+    method: (METHODS[s.mode] || s.mode) + (state.params && state.initialParams &&
+      state.params.some((v, i) => v !== Array.from(s.params)[i]) ? ', then edited by hand' : ''),
+    steps: s.steps, stop: s.stop, targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp,
+    before: state.initialParams, after: state.params, lossCurve: Array.from(s.lossCurve || []) });
+}
+
 function summaryOf(kind) {
   const t = state.tracks[kind];
   return t ? { metrics: { ...t.analysis.metrics }, seconds: t.buffer.duration } : null;
@@ -755,6 +776,8 @@ const actions = {
   export_wav: (a) => exportWav(a && a.depth ? a.depth : '24')
     .then((b) => download(b, a && a.depth === 'unlimited' ? 'master-unlimited.wav' : 'master.wav', 'audio/wav'))
     .catch((e) => uiStatus(e.message, true)),
+  export_report: () => exportReport().then((html) => download(html, 'mastering-report.html', 'text/html'))
+    .catch((e) => uiStatus(e.message, true)),
   export_params: () => {
     try { download(exportParams(), 'master-settings.json', 'application/json'); } catch (e) { state.error = e.message; uiStatus(e.message, true); }
   },
@@ -791,6 +814,7 @@ $('#btn-input').addEventListener('click', () => actions.open_file({ kind: 'input
 $('#btn-reference').addEventListener('click', () => actions.open_file({ kind: 'reference' }));
 $('#btn-master').addEventListener('click', () => actions.master({}));
 $('#btn-export').addEventListener('click', () => actions.export_wav());
+$('#btn-report').addEventListener('click', () => actions.export_report());
 $('#btn-about').addEventListener('click', () => { $('#about').hidden = !$('#about').hidden; });
 
 // ------------------------------------------------------------------------------ startup
@@ -888,6 +912,7 @@ window.studio = {
   stop: stopMaster,
   setParam,
   exportWav,
+  exportReport,
   exportParams,
   importParams,
   // Integrated loudness (LUFS) of planar 44.1 kHz stereo, by the engine (tests use it).

@@ -398,6 +398,7 @@ const ops = {
     return [bytes, [bytes.buffer]];
   },
   formatParam({ index, value }) { return [engine.formatParam(index, value), []]; },
+  report(info) { return [check(engine.reportHtml(info)), []]; },
   loudness({ left, right }) { return [engine.integratedLufs(left, right), []]; },
 };
 

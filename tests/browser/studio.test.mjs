@@ -369,6 +369,20 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
               `(limited: ${db(other.unlimited.limitedPeak)} dBFS)`);
   assert.ok(other.unlimited.limitedPeak <= 10 ** (-1 / 20));
   assert.ok(other.unlimited.peak > other.unlimited.limitedPeak * 1.12, 'the unlimited export keeps the peaks the limiter held');
+  // The mastering report: one self-contained HTML file, shown here in Chromium (screenshot).
+  const html = await studio(() => window.studio.exportReport());
+  writeFileSync(join(TMP, 'report.html'), html);
+  assert.match(html, /^<!DOCTYPE html>/);
+  for (const part of ['mix.wav mastered toward reference.wav', 'Long-term spectra', 'Short-term loudness',
+    'What changed most', 'The chain\'s settings', 'ITO\'s loss per step']) assert.ok(html.includes(part), part);
+  assert.ok(!/<script|src=|href=|https?:/.test(html), 'the report fetches nothing');
+  const reportPage = await context.newPage();
+  const fetched = [];
+  reportPage.on('request', (r) => fetched.push(r.url()));
+  await reportPage.setContent(html);
+  await reportPage.screenshot({ path: join(SHOTS, '05-report.png'), fullPage: true });
+  assert.deepEqual(fetched, []);
+  await reportPage.close();
   await shot('04-upload-mastered');
 });
 

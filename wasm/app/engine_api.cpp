@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/fft.h"
+#include "analysis/display_spectrum.h"
 #include "app/engine_shared.h"
 #include "app/js_convert.h"
 #include "core/parallel.h"
@@ -49,9 +49,6 @@ using app::summary_object;
 using models::ConverterKind;
 
 constexpr int kWaveformBins = 1024;
-constexpr int kSpectrumBands = 128;
-constexpr int kSpectrumFft = 4096;
-constexpr int kSpectrumMaxFrames = 256;  // frames averaged, evenly spread over the track
 
 Params to_params(const val& array) {
   const std::vector<double> v = emscripten::convertJSArrayToNumberVector<double>(array);
@@ -92,47 +89,6 @@ val waveform_object(const Stereo& x) {
   return out;
 }
 
-// Long-term average spectrum of the mid signal in 128 log-spaced bands from 20 Hz
-// to 20 kHz, in dB relative to a full-scale sine (Hann window, power averaged over
-// up to kSpectrumMaxFrames frames spread evenly over the track).
-val spectrum_array(const Stereo& x) {
-  const int n = kSpectrumFft, bins = n / 2 + 1;
-  const RealFft& fft = cached_real_fft(n);
-  const std::vector<float> window = hann_window(n);
-  std::vector<double> power(bins, 0.0);
-  std::vector<float> frame(n);
-  std::vector<std::complex<float>> spectrum(bins);
-  const std::size_t len = x.frames();
-  const int frames = len >= static_cast<std::size_t>(n)
-                         ? static_cast<int>(std::min<std::size_t>(kSpectrumMaxFrames, (len - n) / (n / 2) + 1))
-                         : 1;
-  for (int f = 0; f < frames; ++f) {
-    const std::size_t start = frames > 1 ? (len - n) * f / (frames - 1) : 0;
-    for (int j = 0; j < n; ++j) {
-      const std::size_t i = start + j;
-      frame[j] = i < len ? 0.5f * (x.l[i] + x.r[i]) * window[j] : 0.0f;
-    }
-    fft.forward(frame.data(), spectrum.data());
-    for (int k = 0; k < bins; ++k) power[k] += std::norm(spectrum[k]);
-  }
-  // A full-scale sine gives |X| = n/4 at its bin with a Hann window.
-  const double full_scale = (n / 4.0) * (n / 4.0) * frames;
-  std::vector<float> bands(kSpectrumBands);
-  const double lo = std::log(20.0), hi = std::log(20000.0), bin_hz = kSampleRate / n;
-  for (int b = 0; b < kSpectrumBands; ++b) {
-    const double f0 = std::exp(lo + (hi - lo) * b / kSpectrumBands);
-    const double f1 = std::exp(lo + (hi - lo) * (b + 1) / kSpectrumBands);
-    int k0 = static_cast<int>(std::floor(f0 / bin_hz)), k1 = static_cast<int>(std::ceil(f1 / bin_hz));
-    k0 = std::clamp(k0, 0, bins - 1);
-    k1 = std::clamp(std::max(k1, k0 + 1), 1, bins);
-    double sum = 0;
-    for (int k = k0; k < k1; ++k) sum += power[k];
-    // Peak-like level (max over the band's bins would be noisy): mean power per bin.
-    bands[b] = static_cast<float>(std::max(-120.0, 10.0 * std::log10(sum / (k1 - k0) / full_scale + 1e-12)));
-  }
-  return float32_array(bands);
-}
-
 val analysis_object(const Stereo& x) {
   std::vector<double> st = short_term_loudness(x, kSampleRate, 0.5);
     std::vector<float> st_f(st.size());
@@ -140,7 +96,7 @@ val analysis_object(const Stereo& x) {
     val out = val::object();
     out.set("metrics", metrics_object(measure_track(x, kSampleRate)));
     out.set("waveform", waveform_object(x));
-    out.set("spectrum", spectrum_array(x));
+    out.set("spectrum", float32_array(display_spectrum_db(x, kSampleRate)));
     out.set("shortTermLufs", float32_array(st_f));
     out.set("seconds", x.frames() / kSampleRate);
     return out;

@@ -193,6 +193,11 @@ void draw_export_panel(UiState& s) {
     ImGui::SetTooltip("No limiter: the chain's output at the target loudness without the final limiter, in\n"
                       "32-bit float (its peaks may exceed 0 dBFS), for limiting elsewhere");
   ImGui::EndDisabled();
+  ImGui::BeginDisabled(!s.track(TrackKind::Output).loaded || busy);
+  if (ImGui::Button("Export report (HTML)", ImVec2(-1, 0))) emit("export_report");
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("One HTML file: spectra, loudness over time, the metrics, the settings and what changed most");
   ImGui::BeginDisabled(!s.params.has || busy);
   if (ImGui::Button("Export settings (JSON)", ImVec2(half, 0))) emit("export_params");
   ImGui::EndDisabled();

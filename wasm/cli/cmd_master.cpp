@@ -14,6 +14,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "master/mastering.h"
+#include "master/mastering_report.h"
 #include "master/model_mastering.h"
 #include "master/settings_json.h"
 #include "master/stage_effort.h"
@@ -116,7 +117,7 @@ int run_master(const std::vector<std::string>& argv) {
                   {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
                    "excerpt", "params-out", "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend",
                    "crest-db", "width-scale", "tilt-db", "character", "match-eq", "amount-tone", "amount-dynamics",
-                   "amount-width", "amount-loudness", "bit-depth", "format"},
+                   "amount-width", "amount-loudness", "bit-depth", "format", "report"},
                   {"json", "force", "expert-ranges", "no-limiter"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
@@ -245,7 +246,13 @@ int run_master(const std::vector<std::string>& argv) {
   const double af_before = af_loss(input.audio, ref_features, fs, nullptr, &terms_before);
   const bool report_metrics = args.has("params-out") || args.has("json");
   std::optional<TrackMetrics> input_metrics;
-  if (report_metrics) input_metrics = measure_track(input.audio, fs);
+  std::optional<ReportTrack> input_report;  // --report: measured before mastering takes the buffer
+  if (args.has("report")) {
+    input_report = report_track(std::filesystem::path(input_path).filename().string(), input.audio, fs);
+    input_metrics = input_report->metrics;
+  } else if (report_metrics) {
+    input_metrics = measure_track(input.audio, fs);
+  }
   const double measure_s = since(measure_start);
 
   MasterRun result;
@@ -316,6 +323,23 @@ int run_master(const std::vector<std::string>& argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double write_report_s = since(write_start);
 
+  if (input_report) {
+    ReportInput report;
+    report.input = std::move(*input_report);
+    report.reference = report_track(std::filesystem::path(reference_path).filename().string(), reference.audio, fs);
+    report.master = report_track(std::filesystem::path(output_path).filename().string(), result.output, fs);
+    report.method = fixed ? "the given settings (--params-in), without ITO"
+                    : mode == "theta" ? "ITO on the chain's 46 settings (Θ)"
+                    : mode == "white-box" ? "the white-box model (Ψ's prediction), ITO on z, then on the settings"
+                                          : "the black-box model, ITO on z";
+    report.steps = result.steps;
+    report.stop = stop_name(result.stop);
+    report.target_lufs = result.target_lufs;
+    report.ceiling_dbtp = options.ceiling_dbtp;
+    if (result.has_params) report.before = result.params_before, report.after = result.params;
+    report.loss_curve = result.loss_curve;
+    write_file_atomic(args.get("report"), mastering_report_html(report), force);
+  }
   if (report_metrics) {
     const TrackMetrics& mi = *input_metrics;
     const TrackMetrics mr = measure_track(reference.audio, fs), mo = measure_track(result.output, fs);

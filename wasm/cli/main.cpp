@@ -40,6 +40,8 @@ constexpr const char* kUsage = R"(usage:
       --params-in FILE   no ITO: render with these settings (--params-out's JSON or the page's export)
       --bit-depth B      16 (with TPDF dither), 24 (default) or 32f (32-bit float, WAV only)
       --format F         wav or flac (default: flac for an OUT ending in .flac, else wav)
+      --report FILE      also write a mastering report: one HTML file with the spectra, loudness over
+                         time, metrics, the settings and what changed most (no external assets)
       --no-limiter       no final limiter: the chain's output at the target loudness, peaks
                          unlimited, as a 32-bit float WAV (for users who limit elsewhere)
       --force            overwrite OUT if it exists (never an input)
