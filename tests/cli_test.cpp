@@ -251,6 +251,37 @@ TEST_F(Cli, ReportWritesOneHtmlFileOfTheMaster) {
   EXPECT_FALSE(fs::exists(path("report.html.tmp")));
 }
 
+// A mono file gives a mono master file (--stereo: two channels), its imager off.
+TEST_F(Cli, MonoInputGivesAMonoMaster) {
+  const Stereo x = testing::music_like(44100 * 4, 0.2, 14);
+  SF_INFO info{};
+  info.samplerate = 44100;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  SNDFILE* f = sf_open(path("mono.wav").c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr);
+  sf_writef_float(f, x.l.data(), static_cast<sf_count_t>(x.frames()));
+  sf_close(f);
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 4, 1.0, 15));
+  const std::string common = "master --input " + path("mono.wav") + " --reference " + ref + " --steps 2 --json";
+  const CliRun mono = run(common + " --output " + path("m1.wav"));
+  ASSERT_EQ(mono.code, 0) << mono.out;
+  EXPECT_NE(mono.out.find("\"output_channels\": 1"), std::string::npos) << mono.out;
+  EXPECT_NE(mono.out.find("\"imager_on\": false"), std::string::npos) << mono.out;
+  const CliRun stereo = run(common + " --output " + path("m2.wav") + " --stereo");
+  ASSERT_EQ(stereo.code, 0) << stereo.out;
+  for (auto [name, channels] : {std::pair{"m1.wav", 1}, {"m2.wav", 2}}) {
+    SF_INFO out{};
+    SNDFILE* g = sf_open(path(name).c_str(), SFM_READ, &out);
+    ASSERT_NE(g, nullptr);
+    sf_close(g);
+    EXPECT_EQ(out.channels, channels) << name;
+    EXPECT_EQ(out.frames, 44100 * 4);
+  }
+  const Stereo two = load_audio(path("m2.wav")).audio;
+  EXPECT_EQ(two.l, two.r);
+}
+
 TEST_F(Cli, AnalyzePrintsTheMetrics) {
   const std::string in = write("tone.wav", testing::sine(44100 * 3, 997.0, std::pow(10.0, -18.0 / 20.0)));
   const CliRun r = run("analyze " + in + " --json");

@@ -62,8 +62,9 @@ function uiParams() {
     ([cur, init]) => uiCall('ui_set_params', ['number', 'number'], [cur, init]));
   if (ui._ui_set_chain_extras && state.matchEq && state.matchEq.db.length === 31)
     withHeap([Float64Array.from(state.matchEq.db), Float64Array.from(state.matchEq.sideDb)], ([db, side]) =>
-      uiCall('ui_set_chain_extras', ['number', 'number', 'number', 'number'],
-        [db, state.matchEq.sideDb.length === 31 ? side : 0, state.matchEq.amount, state.saturatorOn ? 1 : 0]));
+      uiCall('ui_set_chain_extras', ['number', 'number', 'number', 'number', 'number'],
+        [db, state.matchEq.sideDb.length === 31 ? side : 0, state.matchEq.amount, state.saturatorOn ? 1 : 0,
+          state.imagerOn === false ? 0 : 1]));
 }
 function uiProgress(step, maxSteps, loss, best, running) {
   uiCall('ui_set_progress', ['number', 'number', 'number', 'number', 'number'],
@@ -254,8 +255,8 @@ async function headAndTail(source, size) {
   return Promise.all([source.slice(0, n), source.slice(size - n)].map(async (b) => new DataView(await b.arrayBuffer())));
 }
 
-// A file -> an AudioBuffer of 44.1 kHz stereo, or an error that says why not. note(text)
-// adds a line to the status once loaded (a down-mix, a resampling).
+// A file -> {buffer: an AudioBuffer of 44.1 kHz stereo, mono: whether the file was mono}, or an
+// error that says why not. note(text) adds a line to the status once loaded (a down-mix, a resampling).
 async function decodeStereo44k(source, name, note = () => {}) {
   const size = source instanceof ArrayBuffer || ArrayBuffer.isView(source) ? source.byteLength
     : source && typeof source.size === 'number' ? source.size : NaN;
@@ -288,6 +289,7 @@ async function decodeStereo44k(source, name, note = () => {}) {
   const ch = decoded.numberOfChannels;
   if (ch > 2 && ch !== 4 && ch !== 6) throw channelsError(name, ch);
   if (ch > 2) note(`Down-mixed "${name}" from ${ch === 6 ? '5.1 (6 channels)' : 'quad (4 channels)'} to stereo.`);
+  if (ch === 1) note(`"${name}" is mono: its master is mono too (the stereo imager is off).`);
   if (probe && probe.sampleRate && probe.sampleRate !== SR) {
     note(`Resampled "${name}" from ${probe.sampleRate / 1000} kHz to ${SR / 1000} kHz.`);
   }
@@ -301,7 +303,7 @@ async function decodeStereo44k(source, name, note = () => {}) {
     const d = out.getChannelData(c);
     for (let i = 0; i < d.length; ++i) if (!Number.isFinite(d[i])) throw new Error(`"${name}" holds invalid samples`);
   }
-  return out;
+  return { buffer: out, mono: ch === 1 };
 }
 function channelsError(name, n) {
   return new Error(`"${name}" has ${n} channels: the studio takes mono and stereo, and down-mixes quad and 5.1 ` +
@@ -366,7 +368,7 @@ async function loadTrack(kind, source, name) {
 async function loadInto(kind, source, name, note) {
   loadsRunning += 1;
   try {
-    const buffer = await decodeStereo44k(source, name, note);
+    const { buffer, mono } = await decodeStereo44k(source, name, note);
     // A new file during a master: the musician wants that file, so the master (of the old
     // pair) is stopped (decoding went on meanwhile); a new mix then drops its result.
     while (masterRun) {
@@ -384,7 +386,7 @@ async function loadInto(kind, source, name, note) {
       uiCall('ui_set_reference2', ['string'], [`${name} (${analysis.metrics.lufs.toFixed(1)} LUFS)`]);
       return { metrics: { ...analysis.metrics }, seconds: buffer.duration };
     }
-    state.tracks[kind] = { buffer, analysis, name };
+    state.tracks[kind] = { buffer, analysis, name, mono };
     if (kind === 'input') {
       state.tracks.output = null; state.params = null; state.initialParams = null; state.summary = null;
       uiTrack('output');
@@ -462,6 +464,7 @@ async function master(options = {}) {
       state.matchEq = { db: Array.from(r.summary.matchEqDb || []), sideDb: Array.from(r.summary.matchEqSideDb || []),
         amount: r.summary.matchEqAmount ?? 0 };
       state.saturatorOn = !!r.summary.saturatorOn;
+      state.imagerOn = r.summary.imagerOn !== false;
     }
     // Said in the status line: a fall back to ITO on the settings (a model that could not be
     // loaded), and a Stop (the master keeps the best settings so far).
@@ -620,14 +623,16 @@ async function importParamsFile(f) {
 
 // depth: '16' (TPDF dither), '24' (default), '32f' (32-bit float), or 'unlimited': the master
 // without its final limiter (the chain's output at the target loudness, 32-bit float, peaks
-// may exceed 0 dBFS) for users who limit elsewhere.
-async function exportWav(depth = '24') {
+// may exceed 0 dBFS) for users who limit elsewhere. A mono input gives a mono file unless
+// options.stereo.
+async function exportWav(depth = '24', options = {}) {
   if (masterRun) return busyMastering('export');
   if (!state.tracks.output) return refuse('Nothing to export yet: master first', true);
   depth = String(depth);
   if (!['16', '24', '32f', 'unlimited'].includes(depth)) return refuse(`No such bit depth: ${depth} (16, 24, 32f or unlimited)`, true);
-  if (depth !== 'unlimited') return call('exportWav', { depth });
-  return call('exportWav', { unlimited: { params: Float64Array.from(state.params), inputGainDb: state.inputGainDb,
+  const channels = state.tracks.input && state.tracks.input.mono && !options.stereo ? 1 : 2;
+  if (depth !== 'unlimited') return call('exportWav', { depth, channels });
+  return call('exportWav', { channels, unlimited: { params: Float64Array.from(state.params), inputGainDb: state.inputGainDb,
     targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp, matchEqAmount: state.settings.matchEqAmount } });
 }
 
@@ -654,7 +659,7 @@ async function exportReport() {
 
 function summaryOf(kind) {
   const t = state.tracks[kind];
-  return t ? { metrics: { ...t.analysis.metrics }, seconds: t.buffer.duration } : null;
+  return t ? { metrics: { ...t.analysis.metrics }, seconds: t.buffer.duration, mono: !!t.mono } : null;
 }
 
 // ----------------------------------------------------------------------------- playback

@@ -299,14 +299,14 @@ async function masterOp(options, id) {
   lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp,
                  matchEqDb: Array.from(r.matchEqDb || []), matchEqSideDb: Array.from(r.matchEqSideDb || []),
                  matchEqAmount: r.matchEqAmount ?? 0,
-                 saturatorOn: !!r.saturatorOn };
+                 saturatorOn: !!r.saturatorOn, imagerOn: r.imagerOn !== false };
   const a = analysis(r.left, r.right);
   const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
     targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
     stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
     preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps,
     zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, matchEqDb: lastMaster.matchEqDb, matchEqSideDb: lastMaster.matchEqSideDb,
-    matchEqAmount: lastMaster.matchEqAmount, saturatorOn: lastMaster.saturatorOn, fallback, ...extra };
+    matchEqAmount: lastMaster.matchEqAmount, saturatorOn: lastMaster.saturatorOn, imagerOn: lastMaster.imagerOn, fallback, ...extra };
   const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
   return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
 }
@@ -391,10 +391,11 @@ const ops = {
   // saturator's switch are the last master's.
   // depth: '16' (dithered), '24' (default) or '32f'. unlimited (with the master's settings, as
   // render takes them): the master rendered again without the final limiter, in 32-bit float.
-  exportWav({ depth = '24', unlimited = null } = {}) {
+  // channels: 1 (a mono input's master) or 2.
+  exportWav({ depth = '24', unlimited = null, channels = 2 } = {}) {
     if (!output) throw new Error('nothing to export: master first');
     const audio = unlimited ? renderSettings(unlimited, true) : output;
-    const bytes = check(engine.encodeWav(audio.left, audio.right, unlimited ? '32f' : String(depth)));
+    const bytes = check(engine.encodeWav(audio.left, audio.right, unlimited ? '32f' : String(depth), channels === 1 ? 1 : 2));
     return [bytes, [bytes.buffer]];
   },
   formatParam({ index, value }) { return [engine.formatParam(index, value), []]; },

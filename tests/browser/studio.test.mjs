@@ -413,6 +413,31 @@ test('a corrupt file shows a readable error and the app keeps working', { timeou
   assert.equal((await studio(() => window.studio.state())).error, null);
 });
 
+test('a mono mix gives a mono master: the imager is off, the file has one channel', { timeout: 120000 }, async () => {
+  const fs = 44100;
+  const [l] = song(4, fs, 0.1, 0.3, 5);
+  const n = l.length, b = Buffer.alloc(44 + n * 2);  // a 16-bit mono WAV
+  b.write('RIFF', 0); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVEfmt ', 8); b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(fs, 24); b.writeUInt32LE(fs * 2, 28);
+  b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; ++i) b.writeInt16LE(Math.round(l[i] * 32767), 44 + i * 2);
+  writeFileSync(join(TMP, 'mono.wav'), b);
+  await page.setInputFiles('#file-input', join(TMP, 'mono.wav'));
+  await page.waitForFunction(() => { const s = window.studio.state(); return s.input && !s.busy && s.input.seconds < 4.5; });
+  let s = await studio(() => window.studio.state());
+  assert.equal(s.input.mono, true);
+  assert.match(s.status, /is mono: its master is mono too/);
+  const m = await studio(() => window.studio.master({ mode: 'theta', steps: 2 }));
+  assert.equal(m.metrics.width, 0, 'both channels of the master are the same');
+  const channels = await studio(async () => {
+    const count = (bytes) => new DataView(bytes.buffer).getUint16(22, true);
+    return [count(await window.studio.exportWav('24')), count(await window.studio.exportWav('24', { stereo: true }))];
+  });
+  assert.deepEqual(channels, [1, 2]);
+  await shot('06-mono-master');
+  assert.deepEqual(consoleErrors, []);
+});
+
 test('no request leaves the origin', () => {
   assert.ok(requests.length > 5);
   const foreign = requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'));

@@ -243,6 +243,13 @@ AfFeatures compute_af_features(const Stereo& x, double fs) {
   return analyze(x, fs, false).features;
 }
 
+AfFeatures mono_features(AfFeatures f) {
+  f.bark_side.assign(kAfBarkBands, std::log(kLogEps));  // the log of an empty band
+  f.width = 0.0;
+  f.imbalance = 0.0;
+  return f;
+}
+
 double af_loss(const Stereo& y, const AfFeatures& target, double fs, Stereo* grad,
                AfLossTerms* terms) {
   Analysis a = analyze(y, fs, grad != nullptr);

@@ -45,6 +45,12 @@ struct AfFeatures {
 
 AfFeatures compute_af_features(const Stereo& x, double fs);
 
+// The target a mono master can reach: f without its side (no side spectrum, width or
+// imbalance, as a master with L = R measures). Against a stereo reference the side terms would
+// otherwise add a constant the chain cannot change (about 30 against a usual 0.03), which hides
+// ITO's progress from its relative early stopping.
+AfFeatures mono_features(AfFeatures f);
+
 // Each term is already weighted (weight * MSE); total is their sum.
 struct AfLossTerms {
   double rms = 0, crest = 0, width = 0, imbalance = 0, bark = 0, total = 0;

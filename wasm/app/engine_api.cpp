@@ -173,7 +173,8 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
                                                     progress_callback(on_progress));
     return summary_object({r.output, r.params, r.ito.initial, r.input_gain_db, r.target_lufs, r.ito.loss_curve,
                            r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize, r.match_eq,
-                           r.switches[static_cast<int>(Processor::Distortion)]});
+                           r.switches[static_cast<int>(Processor::Distortion)],
+                           r.switches[static_cast<int>(Processor::Imager)]});
   } catch (const std::exception& e) {
     return error_object(e.what());
   }
@@ -222,7 +223,7 @@ val render(val in_l, val in_r, val settings, double target_lufs, double ceiling_
     MasterSettings s;
     s.params = to_params(settings["params"]);
     s.input_gain_db = std::clamp(js::number_or(settings, "inputGainDb", 0.0), -40.0, 40.0);
-    s.switches = style_switches({settings["saturatorOn"].isTrue() ? 1.0 : 0.0, false});
+    s.switches = style_switches({settings["saturatorOn"].isTrue() ? 1.0 : 0.0, false, is_mono(input)});
     s.match_eq = app::read_match_eq(settings);
     const Stereo out = render_master(input, s, kSampleRate, finalize);
     val result = val::object();
@@ -280,13 +281,13 @@ std::string format_param_js(int index, double p) {
   return format_param(index, std::clamp(p, 0.0, 1.0));
 }
 
-// depth: "16" (TPDF dither), "24" or "32f" (master/sample_format.h) -> the WAV's bytes, 44.1 kHz
-// stereo, or {error}.
-val encode_wav_js(val left, val right, std::string depth) {
+// depth: "16" (TPDF dither), "24" or "32f" (master/sample_format.h); channels: 1 (the left
+// channel: a mono master) or 2 -> the WAV's bytes at 44.1 kHz, or {error}.
+val encode_wav_js(val left, val right, std::string depth, int channels) {
   try {
     const std::optional<SampleFormat> format = parse_sample_format(depth);
     if (!format) throw std::invalid_argument("the bit depth is 16, 24 or 32f");
-    const std::vector<std::uint8_t> b = encode_wav(to_stereo(left, right), 2, kSampleRate, *format);
+    const std::vector<std::uint8_t> b = encode_wav(to_stereo(left, right), channels, kSampleRate, *format);
     return val::global("Uint8Array").new_(emscripten::typed_memory_view(b.size(), b.data()));
   } catch (const std::exception& e) {
     return error_object(e.what());

@@ -112,6 +112,7 @@ val summary_object(const MasteringSummary& r) {
   out.set("matchEqSideDb", js::float64_array(r.match_eq.side_db.data(), r.match_eq.side_db.size()));
   out.set("matchEqAmount", r.match_eq.amount);
   out.set("saturatorOn", r.saturator_on);
+  out.set("imagerOn", r.imager_on);
   return out;
 }
 

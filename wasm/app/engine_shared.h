@@ -63,6 +63,7 @@ struct MasteringSummary {
   const FinalizeReport& finalize;
   const MatchEq& match_eq;
   bool saturator_on;
+  bool imager_on;  // off for a mono input
 };
 // Also carries the Match EQ (matchEqDb, matchEqSideDb: its full mid and side curves at
 // ito::kThirdOctaveCentres, matchEqAmount) and whether the saturator ran (saturatorOn), which render() takes back.

@@ -275,7 +275,8 @@ val finish() {
     const CombinedIto c = combined_ito(r.ito, r.theta);
     val out = app::summary_object({r.output, r.params_after, r.params_before, 0.0, r.target_lufs, c.loss_curve,
                                    r.ito.initial_loss, c.best_loss, c.steps, c.stop, r.finalize, r.match_eq,
-                                   r.switches[static_cast<int>(Processor::Distortion)]});
+                                   r.switches[static_cast<int>(Processor::Distortion)],
+                                   r.switches[static_cast<int>(Processor::Imager)]});
     if (white) {
       out.set("normalizedLeft", js::float32_array(r.normalized_input.l));
       out.set("normalizedRight", js::float32_array(r.normalized_input.r));

@@ -49,7 +49,7 @@ EMSCRIPTEN_KEEPALIVE void ui_set_params(const double* current46, const double* i
 EMSCRIPTEN_KEEPALIVE void ui_clear_params(void) { changed().params = ito::ui::ParamsView{}; }
 
 EMSCRIPTEN_KEEPALIVE void ui_set_chain_extras(const double* match_eq_db31, const double* match_eq_side_db31,
-                                              double amount, int saturator_on) {
+                                              double amount, int saturator_on, int imager_on) {
   ito::ui::ParamsView& p = changed().params;
   auto value = [](const double* curve, int b) {
     return curve && std::isfinite(curve[b]) ? static_cast<float>(curve[b]) : 0.0f;
@@ -60,6 +60,7 @@ EMSCRIPTEN_KEEPALIVE void ui_set_chain_extras(const double* match_eq_db31, const
   }
   p.match_eq_amount = std::isfinite(amount) ? static_cast<float>(amount) : 0.0f;
   p.saturator_on = saturator_on != 0;
+  p.imager_on = imager_on != 0;
 }
 
 EMSCRIPTEN_KEEPALIVE void ui_set_progress(int step, int max_steps, double loss, double best_loss, int running) {

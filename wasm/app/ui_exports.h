@@ -17,10 +17,11 @@
 //       same `initial` are treated as user edits. initial46 may be null (= current46).
 //   void ui_clear_params(void)                      (e.g. when a new input is loaded)
 //   void ui_set_chain_extras(const double* match_eq_db31, const double* match_eq_side_db31,
-//                            double amount, int saturator_on)
+//                            double amount, int saturator_on, int imager_on)
 //       The Match EQ's mid and side curves (dB at the 31 1/3-octave centres, 20 Hz-20 kHz;
 //       the side may be null), its amount, and
-//       whether the saturator ran; the parameter panel draws the curve and greys the saturator.
+//       whether the saturator and the imager (off for a mono input) ran; the parameter panel
+//       draws the curve and shows a processor that did not run as off.
 //   void ui_set_progress(int step, int max_steps, double loss, double best_loss, int running)
 //       Appends (loss, best_loss) to the loss curve; a running report after an idle one, or
 //       a step that goes back, starts a new curve. Send running=0 when the run ends.
@@ -42,7 +43,7 @@ void ui_clear_params(void);
 // The chain's surroundings a master was made with: the Match EQ curve (31 dB values at the
 // 1/3-octave centres), its amount, and whether the saturator ran.
 void ui_set_chain_extras(const double* match_eq_db31, const double* match_eq_side_db31, double amount,
-                         int saturator_on);
+                         int saturator_on, int imager_on);
 void ui_set_progress(int step, int max_steps, double loss, double best_loss, int running);
 void ui_set_status(const char* text, int is_error);
 void ui_set_playback(double position_s, double duration_s, int playing, int which);

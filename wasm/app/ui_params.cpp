@@ -143,6 +143,10 @@ void draw_params_panel(UiState& s) {
       ImGui::TextDisabled("Distortion: off (Character 0)");
       continue;
     }
+    if (processor == Processor::Imager && !p.imager_on) {
+      ImGui::TextDisabled("Stereo Imager: off (mono input)");
+      continue;
+    }
     ImGui::SetNextItemOpen(any_changed_by_ito(p, range), ImGuiCond_Once);
     if (!ImGui::CollapsingHeader(processor_name(processor))) continue;
     if (!ImGui::BeginTable(processor_name(processor), 2, ImGuiTableFlags_SizingStretchProp)) continue;

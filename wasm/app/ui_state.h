@@ -46,6 +46,7 @@ struct ParamsView {
   std::array<float, ito::kThirdOctaveBands> match_eq_db{}, match_eq_side_db{};
   float match_eq_amount = 0.0f;
   bool saturator_on = true;
+  bool imager_on = true;  // off for a mono input
 };
 
 struct ProgressView {

@@ -118,12 +118,12 @@ int run_master(const std::vector<std::string>& argv) {
                    "excerpt", "params-out", "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend",
                    "crest-db", "width-scale", "tilt-db", "character", "match-eq", "amount-tone", "amount-dynamics",
                    "amount-width", "amount-loudness", "bit-depth", "format", "report"},
-                  {"json", "force", "expert-ranges", "no-limiter"});
+                  {"json", "force", "expert-ranges", "no-limiter", "stereo"});
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
                     output_path = args.require("output");
   const bool force = args.has("force");
-  const OutputFormat out_format = output_format(args, output_path);
+  OutputFormat out_format = output_format(args, output_path);
   const std::vector<std::string> inputs = {input_path, reference_path};
   // Fail before the work, not after it.
   for (const std::string& in : inputs) {
@@ -205,6 +205,8 @@ int run_master(const std::vector<std::string>& argv) {
     }
   }
   LoadedAudio input = load_audio(input_path);  // ITO on Θ renders over its buffer (no second copy)
+  // A mono input gives a mono master (its chain has no imager: style_for); --stereo writes both channels.
+  if (input.source_channels == 1 && !args.has("stereo")) out_format.channels = 1;
   const LoadedAudio reference = load_audio(reference_path);
   for (const LoadedAudio* a : {static_cast<const LoadedAudio*>(&input), &reference})
     for (const std::string& w : a->warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
@@ -349,7 +351,7 @@ int run_master(const std::vector<std::string>& argv) {
     write_metrics(w, "input", mi);
     write_metrics(w, "reference", mr);
     write_metrics(w, "output", mo);
-    w.field("mode", mode);
+    w.field("mode", mode).field("output_channels", out_format.channels);
     w.begin_object("af_loss").field("input", af_before).field("output", af_after)
         .field("ito_initial", result.ito_initial).field("ito_best", result.ito_best).end_object();
     write_af_terms(w, "af_terms_input", terms_before);
@@ -368,6 +370,7 @@ int run_master(const std::vector<std::string>& argv) {
     w.key("loss_curve").values(result.loss_curve);
     if (result.has_params) {
       w.field("saturator_on", result.switches[static_cast<int>(Processor::Distortion)]);
+      w.field("imager_on", result.switches[static_cast<int>(Processor::Imager)]);
       w.begin_object("match_eq").field("amount", result.match_eq.amount);
       w.key("mid_db").values(std::vector<double>(result.match_eq.mid_db.begin(), result.match_eq.mid_db.end()));
       w.key("side_db").values(std::vector<double>(result.match_eq.side_db.begin(), result.match_eq.side_db.end()));

@@ -42,6 +42,7 @@ constexpr const char* kUsage = R"(usage:
       --format F         wav or flac (default: flac for an OUT ending in .flac, else wav)
       --report FILE      also write a mastering report: one HTML file with the spectra, loudness over
                          time, metrics, the settings and what changed most (no external assets)
+      --stereo           a mono input's master as a stereo file (default: mono, like the input)
       --no-limiter       no final limiter: the chain's output at the target loudness, peaks
                          unlimited, as a 32-bit float WAV (for users who limit elsewhere)
       --force            overwrite OUT if it exists (never an input)

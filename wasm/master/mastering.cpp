@@ -172,16 +172,17 @@ MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double f
                             : design_match_eq(input, reference, fs, options.match_eq_amount, options.target_balance);
   plan.excerpt =
       ito_excerpt(input, result.settings(), fs, options.excerpt_seconds, options.excerpt_count, options.warmup_seconds);
-  const AfFeatures target = partial                   ? partial->features
-                            : options.target_features ? *options.target_features
-                                                      : compute_af_features(reference, fs);
+  AfFeatures target = partial                   ? partial->features
+                      : options.target_features ? *options.target_features
+                                                : compute_af_features(reference, fs);
+  if (is_mono(input)) target = mono_features(target);  // its master is mono (style_for)
   // The final stage sets the loudness, so ITO matches everything else, at the loudness the
   // target features were measured at: the reference's (with another target loudness, the
   // level-dependent features would otherwise differ by that much and ITO chase the gap).
   plan.objective = loudness_matched_af_objective(target, reference_lufs, fs);
   plan.levels = measure_chain_input(excerpt_bodies(plan.excerpt), fs);
   plan.ito = options.ito;
-  plan.ito.space = musical_search_space(plan.levels, options.style);
+  plan.ito.space = musical_search_space(plan.levels, style_for(options.style, input));
   result.switches = plan.ito.space.enabled;
   plan.finalize = {.target_lufs = result.target_lufs, .ceiling_dbtp = options.ceiling_dbtp, .limit = options.limit};
   return plan;

@@ -69,9 +69,10 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
   plan.normalized_input = fx_normalize(input, fs, stats, &plan.fxnorm);
   plan.reference_excerpt = analysis_excerpt(reference, fs, options.excerpt_seconds, options.excerpt_count);
   plan.psi_excerpt = analysis_excerpt(plan.normalized_input, fs, options.excerpt_seconds, options.excerpt_count);
-  const AfFeatures target = partial                   ? partial->features
-                            : options.target_features ? *options.target_features
-                                                      : compute_af_features(reference, fs);
+  AfFeatures target = partial                   ? partial->features
+                      : options.target_features ? *options.target_features
+                                                : compute_af_features(reference, fs);
+  if (is_mono(input)) target = mono_features(target);  // its master is mono (style_for)
   // At the loudness the target features were measured at (see plan_master).
   plan.objective = loudness_matched_af_objective(target, reference_lufs, fs);
   // Black-box ITO runs on a shorter excerpt: every step runs Ψ at full rate.
@@ -85,7 +86,7 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
                         partial ? std::optional<BandLevels>(partial->balance) : options.target_balance);
     plan.psi_excerpt = apply_match_eq(plan.psi_excerpt, plan.match_eq, fs);
     plan.excerpt = plan.psi_excerpt;
-    plan.space = musical_search_space(plan.psi_excerpt, fs, options.style);
+    plan.space = musical_search_space(plan.psi_excerpt, fs, style_for(options.style, input));
     plan.segments = ito_excerpt(plan.normalized_input, MasterSettings{{}, plan.space.enabled, plan.match_eq, 0.0}, fs,
                                      options.excerpt_seconds, options.excerpt_count, options.warmup_seconds);
   }

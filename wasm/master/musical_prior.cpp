@@ -54,7 +54,15 @@ ChainInputLevels measure_chain_input(const Stereo& x, double fs) {
 ProcessorSwitches style_switches(const ChainStyle& style) {
   ProcessorSwitches on = kAllProcessorsOn;
   on[static_cast<int>(Processor::Distortion)] = style.character > 0.0;
+  on[static_cast<int>(Processor::Imager)] = !style.mono;
   return on;
+}
+
+bool is_mono(const Stereo& x) { return x.l == x.r; }
+
+ChainStyle style_for(ChainStyle style, const Stereo& x) {
+  style.mono = style.mono || is_mono(x);
+  return style;
 }
 
 SearchSpace musical_search_space(const ChainInputLevels& levels, const ChainStyle& style) {

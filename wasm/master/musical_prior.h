@@ -29,7 +29,14 @@ namespace ito {
 struct ChainStyle {
   double character = 0.0;      // 0..1: how much saturation the user asks for (0 = off)
   bool expert_ranges = false;  // the paper's full ranges instead of the musical ones
+  bool mono = false;           // a mono input (is_mono): the stereo imager is off
 };
+
+// Whether both channels hold the same samples (a mono file, or one copied to both channels):
+// its master is mono too, and the stereo imager has nothing to widen.
+bool is_mono(const Stereo& x);
+// The style with `mono` set for x.
+ChainStyle style_for(ChainStyle style, const Stereo& x);
 
 // The crossovers ITO starts from (initial_params) and the band levels are measured at.
 inline constexpr double kStartLowXoverHz = 120.0, kStartHighXoverHz = 5000.0;
