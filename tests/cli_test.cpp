@@ -282,6 +282,47 @@ TEST_F(Cli, MonoInputGivesAMonoMaster) {
   EXPECT_EQ(two.l, two.r);
 }
 
+// An album: three mixes at different levels toward one reference, one target loudness; with
+// --same-settings the first track's settings serve all.
+TEST_F(Cli, AlbumMastersEveryMixToOneLoudness) {
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 4, 1.0, 16));
+  std::string mixes;
+  for (int k = 0; k < 3; ++k) {
+    mixes += ' ';
+    mixes += write("song" + std::to_string(k) + ".wav", testing::music_like(44100 * 3, 0.1 + 0.2 * k, 17 + k));
+  }
+  const double ref_lufs = integrated_loudness(load_audio(ref).audio, 44100);
+  for (const char* mode : {"", " --same-settings"}) {
+    SCOPED_TRACE(mode);
+    const std::string dir = path(*mode ? "same" : "each");
+    const CliRun r = run("album --reference " + ref + " --output-dir " + dir + " --steps 2 --bit-depth 16" +
+                         std::string(mode) + " --json" + mixes);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("| track | master | LUFS | true peak dBTP | LRA LU |"), std::string::npos) << r.out;
+    for (int k = 0; k < 3; ++k) {
+      const std::string out = dir + "/song" + std::to_string(k) + ".wav";
+      SF_INFO info{};
+      SNDFILE* f = sf_open(out.c_str(), SFM_READ, &info);
+      ASSERT_NE(f, nullptr) << out;
+      sf_close(f);
+      EXPECT_EQ(info.format, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+      EXPECT_NEAR(integrated_loudness(load_audio(out).audio, 44100), ref_lufs, 0.1) << out;
+    }
+    EXPECT_EQ(fs::exists(dir + "/album-settings.json"), *mode != 0);
+  }
+  // Outputs are checked before anything runs; two mixes may not share a name.
+  const CliRun again = run("album --reference " + ref + " --output-dir " + path("each") + mixes);
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
+  const CliRun twice = run("album --reference " + ref + " --output-dir " + path("x") + " " + path("song0.wav") + " " +
+                           path("song0.wav"));
+  EXPECT_EQ(twice.code, 2);
+  EXPECT_FALSE(fs::exists(path("x")));
+  const CliRun model = run("album --reference " + ref + " --output-dir " + path("y") + " --same-settings --model white-box" +
+                           mixes);
+  EXPECT_EQ(model.code, 2);
+}
+
 TEST_F(Cli, AnalyzePrintsTheMetrics) {
   const std::string in = write("tone.wav", testing::sine(44100 * 3, 997.0, std::pow(10.0, -18.0 / 20.0)));
   const CliRun r = run("analyze " + in + " --json");

@@ -112,13 +112,15 @@ OutputFormat output_format(const Args& args, const std::string& output_path) {
 
 }  // namespace
 
+const std::set<std::string> kMasterOptions = {
+    "input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr", "excerpt", "params-out",
+    "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend", "crest-db", "width-scale", "tilt-db",
+    "character", "match-eq", "amount-tone", "amount-dynamics", "amount-width", "amount-loudness", "bit-depth",
+    "format", "report"};
+const std::set<std::string> kMasterFlags = {"json", "force", "expert-ranges", "no-limiter", "stereo"};
+
 int run_master(const std::vector<std::string>& argv) {
-  const Args args(argv,
-                  {"input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr",
-                   "excerpt", "params-out", "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend",
-                   "crest-db", "width-scale", "tilt-db", "character", "match-eq", "amount-tone", "amount-dynamics",
-                   "amount-width", "amount-loudness", "bit-depth", "format", "report"},
-                  {"json", "force", "expert-ranges", "no-limiter", "stereo"});
+  const Args args(argv, kMasterOptions, kMasterFlags);
   const auto start = std::chrono::steady_clock::now();
   const std::string input_path = args.require("input"), reference_path = args.require("reference"),
                     output_path = args.require("output");

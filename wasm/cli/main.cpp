@@ -46,6 +46,10 @@ constexpr const char* kUsage = R"(usage:
       --no-limiter       no final limiter: the chain's output at the target loudness, peaks
                          unlimited, as a 32-bit float WAV (for users who limit elsewhere)
       --force            overwrite OUT if it exists (never an input)
+  itomaster album --reference REF --output-dir DIR [--same-settings] [master options] MIX...
+      masters several mixes toward one reference, one at a time, with one target loudness and
+      ceiling; --same-settings renders all with the first track's settings (ITO runs once).
+      Prints each master's LUFS, true peak and LRA (--json: also as JSON)
   itomaster analyze FILE [--json]
       loudness, loudness range, true peak, crest factor, stereo width, DRV
   itomaster fxnorm-stats --index data/music/index.tsv --split train --out models/fxnorm_stats.txt
@@ -79,6 +83,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     if (command == "master") return ito::run_master(args);
+    if (command == "album") return ito::run_album(args);
     if (command == "analyze") return ito::run_analyze(args);
     if (command == "fxnorm-stats") return ito::run_fxnorm_stats(args);
     if (command == "train") return ito::run_train(args);
