@@ -173,7 +173,7 @@ TEST(CleanMaster, WhiteBoxModelAddsNoAudibleDistortion) {
   for (const Case& c : kCases) {
     ModelMasteringOptions options;
     options.ito.max_steps = kDefaultItoZSteps;
-    options.theta_steps = kDefaultThetaPolishSteps;
+    options.theta_steps = kDefaultThetaSteps;
     const ModelMasteringResult r = master_with_model(x, reference_at(c.lufs, c.dense), kFs, model, stats, options);
     expect_clean(r.output, x, c.lufs, "white-box");
   }

@@ -105,15 +105,15 @@ TEST_F(CliModels, TrainsResumesExportsMastersAndEvaluates) {
   const double ref_lufs = integrated_loudness(load_audio(reference).audio, testing::kFs);
   EXPECT_NEAR(integrated_loudness(load_audio(path("out.wav")).audio, testing::kFs), ref_lufs, 0.5);
   // Then on Θ: the same ITO on z continued by four steps on the parameters, never worse.
-  const CliRun polished = run(master_args + path("out_polished.wav") + " --theta-steps 4");
-  ASSERT_EQ(polished.code, 0) << polished.out;
-  EXPECT_LE(json_number(polished.out, "ito_best"), json_number(master.out, "ito_best"));
-  EXPECT_EQ(json_number(polished.out, "ito_initial"), json_number(master.out, "ito_initial"));
-  EXPECT_EQ(json_number(polished.out, "steps"), json_number(master.out, "steps") + 4);
-  const CliRun black_polish = run("master --input " + input + " --reference " + reference + " --output " +
+  const CliRun with_theta = run(master_args + path("out_with_theta.wav") + " --theta-steps 4");
+  ASSERT_EQ(with_theta.code, 0) << with_theta.out;
+  EXPECT_LE(json_number(with_theta.out, "ito_best"), json_number(master.out, "ito_best"));
+  EXPECT_EQ(json_number(with_theta.out, "ito_initial"), json_number(master.out, "ito_initial"));
+  EXPECT_EQ(json_number(with_theta.out, "steps"), json_number(master.out, "steps") + 4);
+  const CliRun black_theta = run("master --input " + input + " --reference " + reference + " --output " +
                                   path("bad.wav") + " --model " + path("bb/model.itom") + " --theta-steps 2");
-  EXPECT_EQ(black_polish.code, 2);
-  EXPECT_NE(black_polish.out.find("black-box has none"), std::string::npos) << black_polish.out;
+  EXPECT_EQ(black_theta.code, 2);
+  EXPECT_NE(black_theta.out.find("black-box has none"), std::string::npos) << black_theta.out;
 
   // Evaluation over one pair with the tiny models standing in for the shipped ones.
   fs::create_directories(path("models"));

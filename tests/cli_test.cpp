@@ -244,7 +244,7 @@ TEST_F(Cli, ReportWritesOneHtmlFileOfTheMaster) {
   std::ifstream f(path("report.html"));
   const std::string html((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
-  for (const char* part : {"in.wav mastered toward ref.wav", "ITO on the chain's 46 settings", "Long-term spectra",
+  for (const char* part : {"in.wav mastered toward ref.wav", "ITO on the settings (Θ)", "Long-term spectra",
                            "Short-term loudness", "The chain's settings", "ITO's loss per step"})
     EXPECT_NE(html.find(part), std::string::npos) << part;
   EXPECT_EQ(html.find("src="), std::string::npos);

@@ -23,7 +23,7 @@ ReportInput example() {
   r.input = report_track("mix <take 2>.wav", testing::music_like(44100 * 8, 0.2, 1), 44100);
   r.reference = report_track("ref.flac", testing::music_like(44100 * 6, 0.8, 2), 44100);
   r.master = report_track("master.wav", testing::music_like(44100 * 8, 0.7, 3), 44100);
-  r.method = "ITO on the chain's 46 settings";
+  r.method = "ITO on the settings (Θ)";
   r.steps = 12;
   r.stop = "early_stop";
   r.target_lufs = -11.5;

@@ -482,7 +482,7 @@ async function master(options = {}) {
     return { ...summaryOf('output'), mode: r.summary.mode, inference: r.summary.inference || null,
       ito: r.summary.ito || null, preview: r.summary.preview, previewSeconds: r.summary.previewSeconds, lossCurve: Array.from(r.summary.lossCurve),
       steps: r.summary.steps, maxSteps: r.summary.maxSteps, stop: r.summary.stop,
-      zSteps: r.summary.zSteps ?? null, zBestLoss: r.summary.zBestLoss ?? null, polish: r.summary.polish ?? null,
+      zSteps: r.summary.zSteps ?? null, zBestLoss: r.summary.zBestLoss ?? null, thetaPhase: r.summary.thetaPhase ?? null,
       initialLoss: r.summary.initialLoss, bestLoss: r.summary.bestLoss, seconds: r.summary.seconds,
       targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb,
       matchEqDb: r.summary.matchEqDb ? Array.from(r.summary.matchEqDb) : null,
@@ -639,8 +639,8 @@ async function exportWav(depth = '24', options = {}) {
 // The mastering report (master/mastering_report.h): one self-contained HTML file with the
 // spectra, the loudness over time, the metrics, the settings and the method, from what the page
 // holds (the tracks' analyses, the master's summary).
-const METHODS = { theta: 'ITO on the chain\'s 46 settings (Θ)',
-  'white-box': 'the white-box model (Ψ\'s prediction), ITO on z, then on the settings',
+const METHODS = { theta: 'ITO on the settings (Θ)',
+  'white-box': 'the white-box model (Ψ\'s prediction), ITO on z, then on the settings (Θ)',
   'black-box': 'the black-box model (a preview of the loudest section), ITO on z' };
 async function exportReport() {
   if (masterRun) return busyMastering('export the report');

@@ -305,7 +305,7 @@ async function masterOp(options, id) {
     targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
     stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
     preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps,
-    zSteps: r.zSteps, zBestLoss: r.zBestLoss, polish: r.polish, matchEqDb: lastMaster.matchEqDb, matchEqSideDb: lastMaster.matchEqSideDb,
+    zSteps: r.zSteps, zBestLoss: r.zBestLoss, thetaPhase: r.thetaPhase, matchEqDb: lastMaster.matchEqDb, matchEqSideDb: lastMaster.matchEqSideDb,
     matchEqAmount: lastMaster.matchEqAmount, saturatorOn: lastMaster.saturatorOn, imagerOn: lastMaster.imagerOn, fallback, ...extra };
   const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
   return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
@@ -367,7 +367,7 @@ const ops = {
     return [a, transferablesOf(a)];
   },
   // options.mode: 'white-box' (the learned model + ITO on z; default when it loaded),
-  // 'black-box' (a preview of the loudest 15 s) or 'theta' (ITO on the 46 parameters).
+  // 'black-box' (a preview of the loudest 15 s) or 'theta' (ITO on the settings, Θ).
   // options.target: other ITO targets (a second reference, feature adjustments; see
   // targetOptions). options.refine: white-box ITO starts from the last master's best z.
   async master({ options }, id) {

@@ -143,11 +143,11 @@ test('the demo pair masters with the white-box model, ITO on z then on Θ, offli
   assert.equal(summary.matchEqDb.length, 31);
   assert.equal(summary.matchEqAmount, 1);
   // The step on Θ starts at ITO on z's best and keeps the better of the two.
-  assert.ok(summary.polish, 'the step on Θ ran');
-  assert.equal(summary.polish.initialLoss, summary.zBestLoss);
-  assert.equal(summary.bestLoss, Math.min(summary.zBestLoss, summary.polish.bestLoss));
-  assert.ok(summary.polish.steps >= 1 && summary.polish.steps <= 3, `${summary.polish.steps} steps on Θ`);
-  assert.equal(summary.steps, summary.zSteps + summary.polish.steps);
+  assert.ok(summary.thetaPhase, 'the step on Θ ran');
+  assert.equal(summary.thetaPhase.initialLoss, summary.zBestLoss);
+  assert.equal(summary.bestLoss, Math.min(summary.zBestLoss, summary.thetaPhase.bestLoss));
+  assert.ok(summary.thetaPhase.steps >= 1 && summary.thetaPhase.steps <= 3, `${summary.thetaPhase.steps} steps on Θ`);
+  assert.equal(summary.steps, summary.zSteps + summary.thetaPhase.steps);
   assert.equal(summary.maxSteps, 6);
   // Without a hardware GPU, Φ and Ψ run in our C++ (faster than ORT's WASM backend on a CPU),
   // and ONNX Runtime Web is never downloaded.
@@ -193,7 +193,7 @@ test('the demo pair masters with the white-box model, ITO on z then on Θ, offli
   // parameters the user has now.
   const refined = await studio(() => window.studio.master({ mode: 'white-box', itoSteps: 2, thetaSteps: 2, refine: true }));
   assert.equal(refined.initialLoss, last.zBestLoss);
-  assert.ok(refined.polish.initialLoss <= refined.zBestLoss);
+  assert.ok(refined.thetaPhase.initialLoss <= refined.zBestLoss);
   assert.equal(refined.inference, null, 'refine skips Φ');
   assert.deepEqual(consoleErrors, []);
 });

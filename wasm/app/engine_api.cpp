@@ -240,7 +240,7 @@ val defaults_js() {
   val d = val::object();
   d.set("steps", ItoOptions{}.max_steps);
   d.set("itoSteps", kDefaultItoZSteps);
-  d.set("thetaSteps", kDefaultThetaPolishSteps);
+  d.set("thetaSteps", kDefaultThetaSteps);
   d.set("bbItoSteps", kDefaultBlackBoxItoSteps);
   d.set("matchEqAmount", kDefaultMatchEqAmount);
   d.set("character", ChainStyle{}.character);

@@ -1,7 +1,7 @@
 // Mastering with a learned model, driven step by step from the worker (embind), so that Φ
 // can run in ONNX Runtime and Ψ's backward to z on the GPU (web/gpu_backward.js) between
 // steps. The steps themselves are ito::ItoZStepper's, the same as the CLI's ito_on_z, and
-// (white-box, thetaSteps > 0) then ito::ItoThetaStepper's, the CLI's polish on Θ:
+// (white-box, thetaSteps > 0) then ito::ItoThetaStepper's, the CLI's Θ phase:
 //
 //   itoPrepare(inL, inR, refL, refR, options) -> {kind, preview, reference: {left, right},
 //        input: {left, right}}   (the excerpts Φ and Ψ see, for ONNX Runtime)
@@ -12,7 +12,7 @@
 //        itoCpuGradient() instead. Once ITO on z is done, each call is one step on Θ.
 //   itoStop()                    -> status (the stop button)
 //   itoFinish()                  -> the mastering summary (as master()) over both phases, plus
-//        bestZ, zSteps, zBestLoss, polish ({steps, initialLoss, bestLoss, stop} or null), preview
+//        bestZ, zSteps, zBestLoss, thetaPhase ({steps, initialLoss, bestLoss, stop} or null), preview
 //        and normalizedLeft/Right (white-box: what the chain processed, for re-rendering)
 //   status: {done, step, loss, bestLoss, evaluations, maxSteps, stop, phase: 'z' | 'theta'}
 //
@@ -54,7 +54,7 @@ struct Session {
   ModelMasteringOptions options;
   std::vector<float> z_ref;
   std::optional<ItoZStepper> stepper;
-  std::optional<ItoThetaStepper> polish;  // white-box: ITO on Θ once ITO on z is done
+  std::optional<ItoThetaStepper> theta;  // white-box: ITO on Θ once ITO on z is done
   std::optional<Params> start_params;     // a refine's current parameters
   // An update step waiting for dL/dz from the caller (itoNext with exportTape).
   bool awaiting_gradient = false;
@@ -63,8 +63,8 @@ struct Session {
 
   bool white() const { return model->model.converter->kind() == models::ConverterKind::WhiteBox; }
   // theta_steps is 0 for black-box (prepare).
-  bool polish_due() const { return stepper->done() && theta_polish_due(options.theta_steps, stepper->result()); }
-  bool done() const { return stepper->done() && (!polish_due() || (polish && polish->done())); }
+  bool theta_due() const { return stepper->done() && theta_phase_due(options.theta_steps, stepper->result()); }
+  bool done() const { return stepper->done() && (!theta_due() || (theta && theta->done())); }
 };
 
 std::unique_ptr<Session>& session() {
@@ -79,18 +79,18 @@ Session& started_session() {
 }
 
 val status_object(Session& s) {
-  static const ItoResult kNoPolish;
-  const ItoResult& polish = s.polish ? s.polish->result() : kNoPolish;
-  // Both phases as one run; the polish's first evaluation repeats ITO on z's best point.
-  const CombinedIto c = combined_ito(s.stepper->result(), polish);
+  static const ItoResult kNoThetaPhase;
+  const ItoResult& theta = s.theta ? s.theta->result() : kNoThetaPhase;
+  // Both phases as one run; the Θ phase's first evaluation repeats ITO on z's best point.
+  const CombinedIto c = combined_ito(s.stepper->result(), theta);
   val out = val::object();
   out.set("done", s.done());
-  out.set("phase", std::string(polish.loss_curve.empty() ? "z" : "theta"));
+  out.set("phase", std::string(theta.loss_curve.empty() ? "z" : "theta"));
   out.set("step", static_cast<int>(c.loss_curve.size()) - 1);
-  const std::vector<double>& last = polish.loss_curve.empty() ? s.stepper->result().loss_curve : polish.loss_curve;
+  const std::vector<double>& last = theta.loss_curve.empty() ? s.stepper->result().loss_curve : theta.loss_curve;
   out.set("loss", last.empty() ? 0.0 : last.back());
   out.set("bestLoss", c.best_loss);
-  out.set("evaluations", s.stepper->result().evaluations + static_cast<int>(polish.loss_curve.size()));
+  out.set("evaluations", s.stepper->result().evaluations + static_cast<int>(theta.loss_curve.size()));
   out.set("maxSteps", s.options.ito.max_steps + s.options.theta_steps);
   out.set("stop", std::string(stop_name(c.stop)));
   return out;
@@ -117,7 +117,7 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
     s->options.ito.max_steps =
         std::clamp(static_cast<int>(js::number_or(options, "itoSteps", kDefaultItoZSteps)), 0, 1000);
     s->options.theta_steps =
-        s->white() ? std::clamp(static_cast<int>(js::number_or(options, "thetaSteps", kDefaultThetaPolishSteps)), 0, 1000)
+        s->white() ? std::clamp(static_cast<int>(js::number_or(options, "thetaSteps", kDefaultThetaSteps)), 0, 1000)
                    : 0;
     const app::FinalStageOptions final_stage = app::read_final_stage_options(options);
     if (s->white() && options.hasOwnProperty("startParams") && !options["startParams"].isNull()) {
@@ -174,15 +174,15 @@ val next(bool export_tape) {
     Session& s = started_session();
     if (s.awaiting_gradient) throw std::logic_error("itoNext: the last step still waits for its gradient");
     if (s.stepper->done()) {
-      if (!s.polish_due()) return status_object(s);
-      if (!s.polish) {
-        s.polish.emplace(s.plan.segments, s.plan.objective, kSampleRate,
-                         polish_start(s.plan, s.stepper->result(), s.start_params, kSampleRate),
-                         theta_polish_options(s.options.theta_steps, s.plan.space));
+      if (!s.theta_due()) return status_object(s);
+      if (!s.theta) {
+        s.theta.emplace(s.plan.segments, s.plan.objective, kSampleRate,
+                         theta_phase_start(s.plan, s.stepper->result(), s.start_params, kSampleRate),
+                         theta_phase_options(s.options.theta_steps, s.plan.space));
       }
-      if (!s.polish->done()) {
-        s.polish->evaluate();
-        s.polish->advance();
+      if (!s.theta->done()) {
+        s.theta->evaluate();
+        s.theta->advance();
       }
       return status_object(s);
     }
@@ -253,7 +253,7 @@ val stop() {
   try {
     Session& s = started_session();
     s.awaiting_gradient = false;
-    if (s.polish) s.polish->stop();
+    if (s.theta) s.theta->stop();
     else s.stepper->stop();
     return status_object(s);
   } catch (const std::exception& e) {
@@ -265,11 +265,11 @@ val finish() {
   try {
     Session& s = started_session();
     if (!s.stepper->done()) s.stepper->stop();
-    if (s.polish && !s.polish->done()) s.polish->stop();
-    ItoResult polish = s.polish ? s.polish->result() : ItoResult{};
-    s.polish.reset();  // it refers to the plan, which finishing consumes
+    if (s.theta && !s.theta->done()) s.theta->stop();
+    ItoResult theta = s.theta ? s.theta->result() : ItoResult{};
+    s.theta.reset();  // it refers to the plan, which finishing consumes
     const ModelMasteringResult r = finish_model_mastering(std::move(s.plan), s.model->model, std::move(s.z_ref),
-                                                          s.stepper->result(), kSampleRate, std::move(polish));
+                                                          s.stepper->result(), kSampleRate, std::move(theta));
     const bool white = s.white(), preview = s.preview;
     session().reset();
     const CombinedIto c = combined_ito(r.ito, r.theta);
@@ -287,14 +287,14 @@ val finish() {
     out.set("zSteps", r.ito.steps);
     out.set("zBestLoss", r.ito.best_loss);
     if (r.theta.loss_curve.empty()) {
-      out.set("polish", val::null());
+      out.set("thetaPhase", val::null());
     } else {
-      val polish = val::object();
-      polish.set("steps", r.theta.steps);
-      polish.set("initialLoss", r.theta.initial_loss);
-      polish.set("bestLoss", r.theta.best_loss);
-      polish.set("stop", std::string(stop_name(r.theta.stop)));
-      out.set("polish", polish);
+      val phase = val::object();
+      phase.set("steps", r.theta.steps);
+      phase.set("initialLoss", r.theta.initial_loss);
+      phase.set("bestLoss", r.theta.best_loss);
+      phase.set("stop", std::string(stop_name(r.theta.stop)));
+      out.set("thetaPhase", phase);
     }
     return out;
   } catch (const std::exception& e) {

@@ -34,7 +34,7 @@ JsonObject& add_render_settings(JsonObject& o, const Settings& s) {
 
 const char* mode_name(MasterMode m) {
   switch (m) {
-    case MasterMode::ItoOnParams: return "theta";
+    case MasterMode::Theta: return "theta";
     case MasterMode::BlackBoxPreview: return "black-box";
     case MasterMode::WhiteBoxModel: break;
   }

@@ -38,7 +38,7 @@ void draw_settings(UiState& s) {
   ImGui::SliderFloat("True-peak ceiling", &set.ceiling_dbtp, -6.0f, 0.0f, "%.1f dBTP", ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::IsItemDeactivatedAfterEdit();
   int mode = static_cast<int>(set.mode);
-  const char* modes[] = {"White-box model + ITO", "ITO on the 46 parameters", "Black-box model (15 s preview)"};
+  const char* modes[] = {"White-box model + ITO", "ITO on the settings", "Black-box model (15 s preview)"};
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
   if (ImGui::Combo("Method", &mode, modes, IM_ARRAYSIZE(modes))) {
     set.mode = static_cast<MasterMode>(mode);
@@ -49,7 +49,7 @@ void draw_settings(UiState& s) {
                       "reference embedding, then the settings themselves. ITO on the parameters: the baseline,\n"
                       "optimizing the 46 settings from neutral.\n"
                       "Black-box model: the network renders the audio itself (no editable settings).");
-  const bool model_mode = set.mode != MasterMode::ItoOnParams;
+  const bool model_mode = set.mode != MasterMode::Theta;
   int& steps = set.mode == MasterMode::BlackBoxPreview ? set.bb_ito_steps : model_mode ? set.ito_steps : set.steps;
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
   ImGui::SliderInt(model_mode ? "ITO on z" : "ITO steps", &steps, model_mode ? 0 : 10, 500, "%d steps",

@@ -69,7 +69,7 @@ enum class TargetMode { MatchReference = 0, Streaming14 = 1, Loud9 = 2, Custom =
 // How a master is made: the learned white-box model with ITO on its reference embedding z
 // (the paper's method), ITO directly on the 46 chain parameters (the baseline), or the
 // black-box model (the network renders the audio; a preview of the loudest 15 s: its cost).
-enum class MasterMode { WhiteBoxModel, ItoOnParams, BlackBoxPreview };
+enum class MasterMode { WhiteBoxModel, Theta, BlackBoxPreview };
 
 // What ITO aims at besides "the reference" (wasm/ito/feature_targets.h): a blend with a
 // second reference, and adjustments of the target's features, relative to the reference
@@ -88,7 +88,7 @@ bool is_default(const TargetAdjust& t);
 struct Settings {
   MasterMode mode = MasterMode::WhiteBoxModel;
   int ito_steps = kDefaultItoZSteps;              // white-box: ITO on z,
-  int theta_steps = kDefaultThetaPolishSteps;     // then ITO on Θ
+  int theta_steps = kDefaultThetaSteps;     // then ITO on Θ
   int bb_ito_steps = kDefaultBlackBoxItoSteps;    // black-box: ITO on z
   TargetMode target = TargetMode::MatchReference;
   float custom_lufs = -12.0f;

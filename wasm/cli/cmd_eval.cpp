@@ -103,7 +103,7 @@ int run_eval(const std::vector<std::string>& argv) {
   const int theta_steps = static_cast<int>(args.number("steps", 100));
   const int z_steps = static_cast<int>(args.number("ito-steps", 100));
   const int bb_steps = static_cast<int>(args.number("bb-ito-steps", 30));
-  const int polish_steps = static_cast<int>(args.number("theta-steps", kDefaultThetaPolishSteps));
+  const int theta_phase_steps = static_cast<int>(args.number("theta-steps", kDefaultThetaSteps));
   const std::vector<std::string> modes = split(
       args.get("modes", "input,fxnorm,ito-theta,white-box,white-box+ito,black-box,black-box+ito"), ',');
   const std::vector<std::string> known = {"input", "fxnorm", "ito-theta", "white-box", "white-box+ito",
@@ -191,7 +191,7 @@ int run_eval(const std::vector<std::string>& argv) {
         const bool white = mode.rfind("white-box", 0) == 0;
         ModelMasteringOptions o;
         o.ito.max_steps = mode.find("+ito") == std::string::npos ? 0 : (white ? z_steps : bb_steps);
-        if (mode == "white-box+ito+theta") o.theta_steps = polish_steps;
+        if (mode == "white-box+ito+theta") o.theta_steps = theta_phase_steps;
         o.style = style;
         o.match_eq_amount = match_eq;
         o.excerpt_seconds = excerpt_seconds;
@@ -260,7 +260,7 @@ int run_eval(const std::vector<std::string>& argv) {
   }
   std::snprintf(buf, sizeof buf,
                 "\n%zu pairs; ITO on Θ %d steps, white-box ITO on z %d steps (then %d on Θ in +theta), black-box %d steps.\n",
-                pairs.size(), theta_steps, z_steps, polish_steps, bb_steps);
+                pairs.size(), theta_steps, z_steps, theta_phase_steps, bb_steps);
   md << buf;
   std::printf("%s", md.str().c_str());
   if (args.has("markdown")) write_file_atomic(args.get("markdown"), md.str());

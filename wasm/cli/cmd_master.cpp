@@ -169,7 +169,7 @@ int run_master(const std::vector<std::string>& argv) {
 
   const std::string mode = args.get("model", "theta");
   if (mode != "theta" && mode != "white-box" && mode != "black-box" && !fs::exists(mode))
-    throw UsageError("--model is theta (ITO on the 46 parameters), white-box, black-box or a .itom file");
+    throw UsageError("--model is theta (ITO on the settings, Θ), white-box, black-box or a .itom file");
   const bool use_model = mode != "theta";
   // Fixed settings instead of ITO: read before the audio, so a bad file fails at once.
   std::optional<ImportedSettings> fixed;
@@ -184,7 +184,7 @@ int run_master(const std::vector<std::string>& argv) {
   ModelMasteringOptions model_options;
   model_options.ito.max_steps = static_cast<int>(args.number("ito-steps", kDefaultItoZSteps));
   if (model_options.ito.max_steps < 0 || model_options.ito.max_steps > 10000) throw UsageError("--ito-steps must be 0..10000");
-  model_options.theta_steps = static_cast<int>(args.number("theta-steps", kDefaultThetaPolishSteps));
+  model_options.theta_steps = static_cast<int>(args.number("theta-steps", kDefaultThetaSteps));
   if (model_options.theta_steps < 0 || model_options.theta_steps > 10000) throw UsageError("--theta-steps must be 0..10000");
   model_options.target_lufs = options.target_lufs;
   model_options.ceiling_dbtp = options.ceiling_dbtp;
@@ -333,8 +333,8 @@ int run_master(const std::vector<std::string>& argv) {
     report.reference = report_track(std::filesystem::path(reference_path).filename().string(), reference.audio, fs);
     report.master = report_track(std::filesystem::path(output_path).filename().string(), result.output, fs);
     report.method = fixed ? "the given settings (--params-in), without ITO"
-                    : mode == "theta" ? "ITO on the chain's 46 settings (Θ)"
-                    : mode == "white-box" ? "the white-box model (Ψ's prediction), ITO on z, then on the settings"
+                    : mode == "theta" ? "ITO on the settings (Θ)"
+                    : mode == "white-box" ? "the white-box model (Ψ's prediction), ITO on z, then on the settings (Θ)"
                                           : "the black-box model, ITO on z";
     report.steps = result.steps;
     report.stop = stop_name(result.stop);

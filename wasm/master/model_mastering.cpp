@@ -101,14 +101,14 @@ std::vector<float> starting_embedding(const models::Model& model, const ModelMas
   return z_init;
 }
 
-ItoOptions theta_polish_options(int steps, const SearchSpace& space) {
+ItoOptions theta_phase_options(int steps, const SearchSpace& space) {
   ItoOptions options;  // ITO on Θ's own settings (lr 0.05, patience 12)
   options.max_steps = steps;
   options.space = space;
   return options;
 }
 
-bool theta_polish_due(int theta_steps, const ItoZResult& ito) {
+bool theta_phase_due(int theta_steps, const ItoZResult& ito) {
   return theta_steps > 0 && ito.stop != ItoStop::Callback;
 }
 
@@ -121,7 +121,7 @@ double plan_loss(const ModelMasteringPlan& plan, const Params& params, double fs
   return plan.objective(out, nullptr) + plan.space.prior(params);
 }
 
-Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
+Params theta_phase_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
                     double fs) {
   if (!previous) return ito.best_params;
   const Params p = plan.space.project(*previous);  // where ITO on Θ would start from them
@@ -129,10 +129,10 @@ Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const
   return std::isfinite(loss) && loss < ito.best_loss ? p : ito.best_params;
 }
 
-ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
+ItoResult run_theta_phase(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
                           const ItoCallback& callback, const std::optional<Params>& previous) {
-  return ito_on_theta(plan.segments, plan.objective, fs, polish_start(plan, ito, previous, fs),
-                      theta_polish_options(steps, plan.space), callback);
+  return ito_on_theta(plan.segments, plan.objective, fs, theta_phase_start(plan, ito, previous, fs),
+                      theta_phase_options(steps, plan.space), callback);
 }
 
 CombinedIto combined_ito(const ItoZResult& z, const ItoResult& theta) {
@@ -157,8 +157,8 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
   const models::Converter& psi = *model.converter;
   if (psi.kind() == models::ConverterKind::WhiteBox) {
     result.params_before = result.ito.initial_params;
-    const bool polished = !result.theta.loss_curve.empty() && result.theta.best_loss <= result.ito.best_loss;
-    result.params_after = polished ? result.theta.best : result.ito.best_params;
+    const bool theta_better = !result.theta.loss_curve.empty() && result.theta.best_loss <= result.ito.best_loss;
+    result.params_after = theta_better ? result.theta.best : result.ito.best_params;
     result.switches = plan.space.enabled;
     result.match_eq = plan.match_eq;
     result.output = render_master(plan.normalized_input, {result.params_after, result.switches, result.match_eq, 0.0},
@@ -181,8 +181,8 @@ ModelMasteringResult master_with_model(const Stereo& input, const Stereo& refere
   ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback,
                             plan.space, white ? &plan.segments : nullptr);
   ItoResult theta;
-  if (white && theta_polish_due(options.theta_steps, ito))
-    theta = polish_on_theta(plan, ito, options.theta_steps, fs, theta_callback);
+  if (white && theta_phase_due(options.theta_steps, ito))
+    theta = run_theta_phase(plan, ito, options.theta_steps, fs, theta_callback);
   return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs, std::move(theta));
 }
 

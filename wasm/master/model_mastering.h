@@ -23,7 +23,7 @@ namespace ito {
 struct ModelMasteringOptions {
   ItoZOptions ito;                    // ito.max_steps = 0: Ψ's prediction as is
   // White-box: then ITO on Θ from ITO on z's best parameters, for this many steps on the same
-  // excerpt and objective. ITO on z refines Ψ's prediction but stays near it; this polish can
+  // excerpt and objective. ITO on z refines Ψ's prediction but stays near it; this Θ phase can
   // leave that region (models/README.md, "ITO on z, then on Θ"). 0: ITO on z alone (the paper).
   int theta_steps = 0;
   ChainStyle style;                   // white-box: musical ranges and saturation (musical_prior.h)
@@ -49,7 +49,7 @@ struct ModelMasteringResult {
   FxNormReport fxnorm;
   std::vector<float> z_ref;      // Φ(reference)
   ItoZResult ito;                // z before/after, losses
-  ItoResult theta;               // white-box: the polish on Θ (loss_curve empty when none ran)
+  ItoResult theta;               // white-box: the Θ phase (loss_curve empty when none ran)
   Params params_before{}, params_after{};  // white-box: Ψ's parameters at z_ref and at the best z
   ProcessorSwitches switches = kAllProcessorsOn;  // white-box: which processors ran
   MatchEq match_eq;              // white-box: ahead of the chain
@@ -84,23 +84,23 @@ std::vector<float> starting_embedding(const models::Model& model, const ModelMas
                                       const std::vector<float>& z_init);
 // The step on Θ's optimizer settings: ITO on Θ's own (lr 0.05, patience 12) with this
 // budget, inside the plan's search space.
-ItoOptions theta_polish_options(int steps, const SearchSpace& space);
+ItoOptions theta_phase_options(int steps, const SearchSpace& space);
 // Whether the step on Θ follows this ITO on z: some steps are asked for and the user did not
 // stop ITO on z (the caller checks that the model is white-box).
-bool theta_polish_due(int theta_steps, const ItoZResult& ito);
+bool theta_phase_due(int theta_steps, const ItoZResult& ito);
 // Where the step on Θ starts: ITO on z's best parameters, or `previous` (a refine: the
 // parameters the user has now) when they score better on the plan's objective (both
 // measured on plan.segments), so a refine never ends worse than what it refines.
-Params polish_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
+Params theta_phase_start(const ModelMasteringPlan& plan, const ItoZResult& ito, const std::optional<Params>& previous,
                     double fs);
 // The loss ITO on Θ sees at `params` on the plan's segments: the objective of the chain
 // (with the plan's switches) plus the search space's prior.
 double plan_loss(const ModelMasteringPlan& plan, const Params& params, double fs);
-// White-box: ITO on Θ (`steps`) from polish_start, on the plan's segments and objective. Its
+// White-box: ITO on Θ (`steps`) from theta_phase_start, on the plan's segments and objective. Its
 // best loss is never above ITO on z's: it starts there or lower.
-ItoResult polish_on_theta(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
+ItoResult run_theta_phase(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
                           const ItoCallback& callback = {}, const std::optional<Params>& previous = {});
-// `theta`: the polish's result, if one ran (white-box); its best parameters are rendered.
+// `theta`: the Θ phase's result, if one ran (white-box); its best parameters are rendered.
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
                                             std::vector<float> z_ref, ItoZResult ito, double fs,
                                             ItoResult theta = {});
@@ -116,7 +116,7 @@ std::vector<float> embed(const models::Encoder& phi, const Stereo& x, double fs,
                          int excerpt_count = 6);
 
 // Both phases of a white-box master as one run (summaries, loss plots): ITO on z's curve,
-// then the polish's updates (its first evaluation repeats ITO on z's best point).
+// then the Θ phase's updates (its first evaluation repeats ITO on z's best point).
 struct CombinedIto {
   std::vector<double> loss_curve;
   int steps = 0;

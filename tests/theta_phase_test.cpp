@@ -1,8 +1,8 @@
-// White-box mastering's step on Θ after ITO on z (master/model_mastering.h, the "polish")
+// White-box mastering's step on Θ after ITO on z (master/model_mastering.h, the "Θ phase")
 // and the stepper it runs on (ito/ito_theta.h), with small random folded networks: the
-// stepped loop takes ito_on_theta's steps exactly; the polish starts at ITO on z's best
+// stepped loop takes ito_on_theta's steps exactly; the Θ phase starts at ITO on z's best
 // point, never ends above it, and the rendered parameters reproduce its loss; a refine's
-// parameters are the start only when they score better; a stopped ITO on z is not polished.
+// parameters are the start only when they score better; a stopped ITO on z gets no Θ phase.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -82,7 +82,7 @@ TEST(ItoThetaStepper, ASteppedLoopTakesItoOnThetasSteps) {
   EXPECT_LT(whole.best_loss, whole.initial_loss);
 }
 
-TEST(ModelMastering, PolishOnThetaStartsAtItoOnZsBestAndKeepsTheBetter) {
+TEST(ModelMastering, ThetaPhaseStartsAtItoOnZsBestAndKeepsTheBetter) {
   const Pair p = make_pair(81);
   const models::Model model = small_white_box(82);
   const FxNormStats stats = testing::flat_fxnorm_stats();
@@ -90,17 +90,17 @@ TEST(ModelMastering, PolishOnThetaStartsAtItoOnZsBestAndKeepsTheBetter) {
   options.ito.max_steps = 3;
   const ModelMasteringResult z_only = master_with_model(p.input, p.reference, kFs, model, stats, options);
   options.theta_steps = 8;
-  int polish_callbacks = 0;
+  int theta_callbacks = 0;
   const ModelMasteringResult both = master_with_model(p.input, p.reference, kFs, model, stats, options, {},
-                                                      [&](const ItoProgress&) { return ++polish_callbacks, true; });
+                                                      [&](const ItoProgress&) { return ++theta_callbacks, true; });
   EXPECT_TRUE(z_only.theta.loss_curve.empty());
   EXPECT_EQ(z_only.params_after, z_only.ito.best_params);
-  // The same ITO on z, then the polish from its best point.
+  // The same ITO on z, then the Θ phase from its best point.
   EXPECT_EQ(both.ito.loss_curve, z_only.ito.loss_curve);
   ASSERT_FALSE(both.theta.loss_curve.empty());
   EXPECT_EQ(both.theta.initial, both.ito.best_params);
   EXPECT_EQ(both.theta.initial_loss, both.ito.best_loss);
-  EXPECT_EQ(polish_callbacks, static_cast<int>(both.theta.loss_curve.size()));
+  EXPECT_EQ(theta_callbacks, static_cast<int>(both.theta.loss_curve.size()));
   // A random Ψ leaves room: the step on Θ finds clearly better settings, and they are rendered.
   std::printf("ITO on z %.5f -> %.5f, then on Θ -> %.5f\n", both.ito.initial_loss, both.ito.best_loss,
               both.theta.best_loss);
@@ -118,7 +118,7 @@ TEST(ModelMastering, PolishOnThetaStartsAtItoOnZsBestAndKeepsTheBetter) {
   EXPECT_EQ(c.stop, both.theta.stop);
 }
 
-TEST(ModelMastering, ARefinesParametersStartThePolishOnlyWhenTheyScoreBetter) {
+TEST(ModelMastering, ARefinesParametersStartTheThetaPhaseOnlyWhenTheyScoreBetter) {
   const Pair p = make_pair(91);
   const models::Model model = small_white_box(92);
   ModelMasteringOptions options;
@@ -126,12 +126,12 @@ TEST(ModelMastering, ARefinesParametersStartThePolishOnlyWhenTheyScoreBetter) {
   const ModelMasteringPlan plan = plan_model_mastering(p.input, p.reference, kFs, model, testing::flat_fxnorm_stats(), options);
   const std::vector<float> z = starting_embedding(model, plan, {});
   const ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z, plan.objective, kFs, options.ito, {}, plan.space, &plan.segments);
-  EXPECT_EQ(polish_start(plan, ito, std::nullopt, kFs), ito.best_params);
+  EXPECT_EQ(theta_phase_start(plan, ito, std::nullopt, kFs), ito.best_params);
   // Settings already found by a long ITO on Θ score better than a random Ψ's: they are the start.
-  const ItoOptions long_run = theta_polish_options(25, plan.space);
+  const ItoOptions long_run = theta_phase_options(25, plan.space);
   const ItoResult good = ito_on_theta(plan.segments, plan.objective, kFs, ito.best_params, long_run);
   ASSERT_LT(good.best_loss, ito.best_loss);
-  EXPECT_EQ(polish_start(plan, ito, good.best, kFs), good.best);
+  EXPECT_EQ(theta_phase_start(plan, ito, good.best, kFs), good.best);
   // Extreme settings score worse: ITO on z's best stays the start. (The worst of a few
   // corners of the search space: the musical box leaves no single corner surely bad.)
   Params extreme = plan.space.lo;
@@ -141,13 +141,13 @@ TEST(ModelMastering, ARefinesParametersStartThePolishOnlyWhenTheyScoreBetter) {
     if (loss_of(plan, p) > loss_of(plan, extreme)) extreme = p;
   }
   ASSERT_GT(loss_of(plan, extreme), ito.best_loss);
-  EXPECT_EQ(polish_start(plan, ito, extreme, kFs), ito.best_params);
-  const ItoResult polished = polish_on_theta(plan, ito, 3, kFs, {}, good.best);
-  EXPECT_EQ(polished.initial, good.best);
-  EXPECT_LE(polished.best_loss, good.best_loss);
+  EXPECT_EQ(theta_phase_start(plan, ito, extreme, kFs), ito.best_params);
+  const ItoResult phase = run_theta_phase(plan, ito, 3, kFs, {}, good.best);
+  EXPECT_EQ(phase.initial, good.best);
+  EXPECT_LE(phase.best_loss, good.best_loss);
 }
 
-TEST(ModelMastering, AStoppedItoOnZIsNotPolished) {
+TEST(ModelMastering, AStoppedItoOnZGetsNoThetaPhase) {
   const Pair p = make_pair(101);
   const models::Model model = small_white_box(102);
   ModelMasteringOptions options;
