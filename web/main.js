@@ -479,16 +479,14 @@ async function master(options = {}) {
     uiTrack('output');
     uiParams();
     updateHtml();
-    return { ...summaryOf('output'), mode: r.summary.mode, inference: r.summary.inference || null,
-      ito: r.summary.ito || null, preview: r.summary.preview, previewSeconds: r.summary.previewSeconds, lossCurve: Array.from(r.summary.lossCurve),
-      steps: r.summary.steps, maxSteps: r.summary.maxSteps, stop: r.summary.stop,
-      zSteps: r.summary.zSteps ?? null, zBestLoss: r.summary.zBestLoss ?? null, thetaPhase: r.summary.thetaPhase ?? null,
-      initialLoss: r.summary.initialLoss, bestLoss: r.summary.bestLoss, seconds: r.summary.seconds,
-      targetLufs: r.summary.targetLufs, inputGainDb: r.summary.inputGainDb,
-      matchEqDb: r.summary.matchEqDb ? Array.from(r.summary.matchEqDb) : null,
-      matchEqSideDb: r.summary.matchEqSideDb ? Array.from(r.summary.matchEqSideDb) : null,
-      matchEqAmount: r.summary.matchEqAmount ?? null, saturatorOn: r.summary.saturatorOn ?? null,
-      fallback: r.summary.fallback ?? null };
+    // The worker's summary whole, with the master's metrics and duration; `seconds` is the time
+    // the master took. Arrays come back as plain arrays, absent optional fields as null.
+    const out = { ...r.summary, ...summaryOf('output'), seconds: r.summary.seconds };
+    for (const k of ['inference', 'ito', 'zSteps', 'zBestLoss', 'thetaPhase', 'fallback', 'matchEqAmount', 'saturatorOn'])
+      out[k] = out[k] ?? null;
+    for (const k of ['lossCurve', 'matchEqDb', 'matchEqSideDb', 'params', 'initialParams'])
+      out[k] = out[k] ? Array.from(out[k]) : null;
+    return out;
   }).finally(() => { if (masterRun === run) masterRun = null; });
   return run.promise;
 }

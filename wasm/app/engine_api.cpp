@@ -91,27 +91,25 @@ val waveform_object(const Stereo& x) {
 
 val analysis_object(const Stereo& x) {
   std::vector<double> st = short_term_loudness(x, kSampleRate, 0.5);
-    std::vector<float> st_f(st.size());
-    for (std::size_t i = 0; i < st.size(); ++i) st_f[i] = static_cast<float>(finite_or(st[i], -100.0));
-    val out = val::object();
-    out.set("metrics", metrics_object(measure_track(x, kSampleRate)));
-    out.set("waveform", waveform_object(x));
-    out.set("spectrum", float32_array(display_spectrum_db(x, kSampleRate)));
-    out.set("shortTermLufs", float32_array(st_f));
-    out.set("seconds", x.frames() / kSampleRate);
-    return out;
+  std::vector<float> st_f(st.size());
+  for (std::size_t i = 0; i < st.size(); ++i) st_f[i] = static_cast<float>(finite_or(st[i], -100.0));
+  val out = val::object();
+  out.set("metrics", metrics_object(measure_track(x, kSampleRate)));
+  out.set("waveform", waveform_object(x));
+  out.set("spectrum", float32_array(display_spectrum_db(x, kSampleRate)));
+  out.set("shortTermLufs", float32_array(st_f));
+  out.set("seconds", x.frames() / kSampleRate);
+  return out;
 }
 
 val analyze_track(val left, val right) {
-  try {
+  return js::guarded([&]() -> val {
     const Stereo x = to_stereo(left, right);
     if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate)) {
       throw std::invalid_argument("the track is shorter than 0.5 s");
     }
     return analysis_object(x);
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 // Runs the hot paths once on a few seconds of synthetic audio: the analysis, a short master
@@ -149,7 +147,7 @@ ItoCallback progress_callback(const val& on_progress) {
 // options: {steps, targetLufs|null, ceilingDbtp}; onProgress(step, loss, bestLoss)
 // returns false to stop (a falsy non-boolean, e.g. undefined, keeps going).
 val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progress) {
-  try {
+  return js::guarded([&]() -> val {
     const Stereo input = to_stereo(in_l, in_r);
     const Stereo reference = to_stereo(ref_l, ref_r);
     require_playable(input, "the input");
@@ -175,15 +173,13 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
                            r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize, r.match_eq,
                            r.switches[static_cast<int>(Processor::Distortion)],
                            r.switches[static_cast<int>(Processor::Imager)]});
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 // bytes: a .itom file (white-box or black-box: each has its slot); stats_text: fxnorm_stats.txt.
 // Returns {kind, parameters} or {error}.
 val load_model(val bytes, std::string stats_text) {
-  try {
+  return js::guarded([&]() -> val {
     const std::vector<uint8_t> data = emscripten::convertJSArrayToNumberVector<uint8_t>(bytes);
     auto m = std::make_unique<app::LoadedModel>();
     m->model = models::parse_model(std::string(data.begin(), data.end()));
@@ -194,26 +190,22 @@ val load_model(val bytes, std::string stats_text) {
     out.set("parameters", static_cast<double>(m->model.encoder->param_count() + m->model.converter->param_count()));
     app::loaded_model(m->model.converter->kind()) = std::move(m);
     return out;
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 // Ψ's parameters by our own C++ forward, for comparing with ONNX Runtime's.
 val predict_params_js(val left, val right, val z) {
-  try {
+  return js::guarded([&]() -> val {
     const models::Model& m = app::require_model(ConverterKind::WhiteBox).model;
     const std::vector<float> zv = js::floats(z);
     if (zv.size() != static_cast<std::size_t>(m.encoder->z_dim())) throw std::invalid_argument("z has the wrong size");
     return params_array(predict_params(*m.converter, to_stereo(left, right), zv));
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 // settings: {params, inputGainDb, saturatorOn, matchEqDb, matchEqAmount}, as a summary gives them.
 val render(val in_l, val in_r, val settings, double target_lufs, double ceiling_dbtp) {
-  try {
+  return js::guarded([&]() -> val {
     const Stereo input = to_stereo(in_l, in_r);
     require_playable(input, "the input");
     // settings.unlimited: no final limiter (the 32-bit float export for users who limit elsewhere).
@@ -230,9 +222,7 @@ val render(val in_l, val in_r, val settings, double target_lufs, double ceiling_
     result.set("left", float32_array(out.l));
     result.set("right", float32_array(out.r));
     return result;
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 // The engine's defaults for every knob the page sends, so the page never keeps its own.
@@ -284,14 +274,12 @@ std::string format_param_js(int index, double p) {
 // depth: "16" (TPDF dither), "24" or "32f" (master/sample_format.h); channels: 1 (the left
 // channel: a mono master) or 2 -> the WAV's bytes at 44.1 kHz, or {error}.
 val encode_wav_js(val left, val right, std::string depth, int channels) {
-  try {
+  return js::guarded([&]() -> val {
     const std::optional<SampleFormat> format = parse_sample_format(depth);
     if (!format) throw std::invalid_argument("the bit depth is 16, 24 or 32f");
     const std::vector<std::uint8_t> b = encode_wav(to_stereo(left, right), channels, kSampleRate, *format);
     return val::global("Uint8Array").new_(emscripten::typed_memory_view(b.size(), b.data()));
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 // Integrated loudness only (tests and the matched-loudness playback toggle).

@@ -97,7 +97,7 @@ val status_object(Session& s) {
 }
 
 val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
-  try {
+  return js::guarded([&]() -> val {
     session().reset();
     auto s = std::make_unique<Session>();
     const std::string kind = options.hasOwnProperty("kind") && options["kind"].isString()
@@ -148,13 +148,11 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
     out.set("input", js::stereo_object(s->plan.psi_excerpt));
     session() = std::move(s);
     return out;
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 val start(val z_init) {
-  try {
+  return js::guarded([&]() -> val {
     Session* s = session().get();
     if (!s) throw std::logic_error("no ITO session: call itoPrepare first");
     const bool given = !z_init.isNull() && !z_init.isUndefined();
@@ -163,14 +161,12 @@ val start(val z_init) {
     val out = val::object();
     out.set("zDim", static_cast<int>(s->z_ref.size()));
     return out;
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 // One evaluation at the stepper's next z, all in C++ unless the caller takes over Ψ's backward.
 val next(bool export_tape) {
-  try {
+  return js::guarded([&]() -> val {
     Session& s = started_session();
     if (s.awaiting_gradient) throw std::logic_error("itoNext: the last step still waits for its gradient");
     if (s.stepper->done()) {
@@ -211,9 +207,7 @@ val next(bool export_tape) {
                                    gradient ? &gz : nullptr, s.white() ? &s.plan.segments : nullptr);
     s.stepper->report(loss, s.white() ? &params : nullptr, gradient ? &gz : nullptr);
     return status_object(s);
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 void complete_step(Session& s, const std::vector<float>& gz) {
@@ -223,7 +217,7 @@ void complete_step(Session& s, const std::vector<float>& gz) {
 }
 
 val report_gradient(val gz_js) {
-  try {
+  return js::guarded([&]() -> val {
     Session& s = started_session();
     if (!s.awaiting_gradient) throw std::logic_error("itoReportGradient: no step waits for a gradient");
     const std::vector<float> gz = js::floats(gz_js);
@@ -232,37 +226,31 @@ val report_gradient(val gz_js) {
       if (!std::isfinite(g)) throw std::invalid_argument("the gradient holds a non-finite value");
     complete_step(s, gz);
     return status_object(s);
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 // The C++ backward for a step whose tape was exported (when the GPU path fails).
 val cpu_gradient() {
-  try {
+  return js::guarded([&]() -> val {
     Session& s = started_session();
     if (!s.awaiting_gradient) throw std::logic_error("itoCpuGradient: no step waits for a gradient");
     complete_step(s, converter_backward_z(*s.model->model.converter, s.tape, s.pending.grad_params));
     return status_object(s);
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 val stop() {
-  try {
+  return js::guarded([&]() -> val {
     Session& s = started_session();
     s.awaiting_gradient = false;
     if (s.theta) s.theta->stop();
     else s.stepper->stop();
     return status_object(s);
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 val finish() {
-  try {
+  return js::guarded([&]() -> val {
     Session& s = started_session();
     if (!s.stepper->done()) s.stepper->stop();
     if (s.theta && !s.theta->done()) s.theta->stop();
@@ -297,9 +285,7 @@ val finish() {
       out.set("thetaPhase", phase);
     }
     return out;
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 }  // namespace

@@ -55,6 +55,17 @@ inline val error_object(const std::string& message) {
   return out;
 }
 
+// The body of a call the page makes: its value, or {error: "message"} when it throws (one
+// place for what every binding does with an error).
+template <class Body>
+val guarded(Body&& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return error_object(e.what());
+  }
+}
+
 // JSON can't carry -Infinity; a silent track reads as -100 LUFS / dBTP.
 inline double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 

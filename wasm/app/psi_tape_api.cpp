@@ -69,7 +69,7 @@ std::vector<float> z_vector(const Converter& psi, const val& z_js) {
 }
 
 val load(val bytes) {
-  try {
+  return js::guarded([&]() -> val {
     const std::vector<uint8_t> data = emscripten::convertJSArrayToNumberVector<uint8_t>(bytes);
     auto m = std::make_unique<models::Model>(models::parse_model(std::string(data.begin(), data.end())));
     m->fold();
@@ -81,13 +81,11 @@ val load(val bytes) {
     out.set("blocks", static_cast<int>(m->converter->blocks().size()));
     psi_slot() = std::move(m);
     return out;
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 val tape_js(val left, val right, val z_js) {
-  try {
+  return js::guarded([&]() -> val {
     Converter& psi = loaded_psi();
     const std::vector<float> z = z_vector(psi, z_js);
     const nn::Batch x = audio_batch(left, right);
@@ -95,13 +93,11 @@ val tape_js(val left, val right, val z_js) {
     std::vector<std::vector<float>> p;
     psi.forward(x, {z}, false, &p, nullptr, &t);
     return app::psi_tape_object(psi, t, x.front().frames, p.front());
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 val backward_z_js(val left, val right, val z_js, val g_params_js) {
-  try {
+  return js::guarded([&]() -> val {
     Converter& psi = loaded_psi();
     const std::vector<float> z = z_vector(psi, z_js);
     const std::vector<float> gp = floats(g_params_js);
@@ -111,9 +107,7 @@ val backward_z_js(val left, val right, val z_js, val g_params_js) {
     std::vector<std::vector<float>> p;
     psi.forward(audio_batch(left, right), {z}, false, &p, nullptr, &t);
     return float32_array(converter_backward_z(psi, t, gp));
-  } catch (const std::exception& e) {
-    return error_object(e.what());
-  }
+  });
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ std::optional<Params> params_from(const val& v) {
 // info: {input, reference, master (tracks as above), method, steps, stop, targetLufs,
 // ceilingDbtp, before, after (46 normalized parameters or null), lossCurve} -> the HTML, or {error}.
 val report_html(val info) {
-  try {
+  return js::guarded([&]() -> val {
     ReportInput r;
     r.input = track_from(info["input"]);
     r.reference = track_from(info["reference"]);
@@ -54,9 +54,7 @@ val report_html(val info) {
     if (js::has_value(info, "lossCurve"))
       r.loss_curve = emscripten::convertJSArrayToNumberVector<double>(info["lossCurve"]);
     return val(mastering_report_html(r));
-  } catch (const std::exception& e) {
-    return js::error_object(e.what());
-  }
+  });
 }
 
 }  // namespace
