@@ -301,12 +301,11 @@ async function masterOp(options, id) {
                  matchEqAmount: r.matchEqAmount ?? 0,
                  saturatorOn: !!r.saturatorOn, imagerOn: r.imagerOn !== false };
   const a = analysis(r.left, r.right);
-  const summary = { mode, params: r.params, initialParams: r.initialParams, inputGainDb: r.inputGainDb,
-    targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp, lossCurve: r.lossCurve, steps: r.steps,
-    stop: r.stop, initialLoss: r.initialLoss, bestLoss: r.bestLoss, seconds: (performance.now() - t0) / 1000,
-    preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps,
-    zSteps: r.zSteps, zBestLoss: r.zBestLoss, thetaPhase: r.thetaPhase, matchEqDb: lastMaster.matchEqDb, matchEqSideDb: lastMaster.matchEqSideDb,
-    matchEqAmount: lastMaster.matchEqAmount, saturatorOn: lastMaster.saturatorOn, imagerOn: lastMaster.imagerOn, fallback, ...extra };
+  // The engine's summary whole (wasm/app/engine_shared.cpp, ito_session_api.cpp), without the
+  // audio (sent apart), with what only the worker knows.
+  const { left: _l, right: _r, normalizedLeft: _nl, normalizedRight: _nr, ...engineSummary } = r;
+  const summary = { ...engineSummary, ...lastMaster, mode, seconds: (performance.now() - t0) / 1000,
+    preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps, fallback, ...extra };
   const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
   return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
 }

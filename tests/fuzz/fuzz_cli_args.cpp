@@ -10,14 +10,13 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "cli/commands.h"
 
 namespace {
 
-const std::set<std::string> kOptions = {
-    "input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr", "excerpt", "params-out",
-    "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend", "crest-db", "width-scale", "tilt-db",
-    "character", "match-eq"};
-const std::set<std::string> kFlags = {"json", "force", "expert-ranges"};
+// `itomaster master`'s own option names (cli/commands.h), so the fuzzer follows them.
+const std::set<std::string>& kOptions = ito::kMasterOptions;
+const std::set<std::string>& kFlags = ito::kMasterFlags;
 
 }  // namespace
 
