@@ -14,6 +14,8 @@
 #include "analysis/loudness.h"
 #include "analysis/true_peak.h"
 #include "cli/audio_io.h"
+#include "cli/commands.h"
+#include "cli/master_args.h"
 #include "cli_run.h"
 #include "test_signals.h"
 
@@ -321,6 +323,36 @@ TEST_F(Cli, AlbumMastersEveryMixToOneLoudness) {
   const CliRun model = run("album --reference " + ref + " --output-dir " + path("y") + " --same-settings --model white-box" +
                            mixes);
   EXPECT_EQ(model.code, 2);
+}
+
+// The command line alone, before any audio (cli/master_args.h).
+TEST_F(Cli, MasterArgumentsParseWithoutTheAudio) {
+  auto parse = [&](std::vector<std::string> argv) {
+    argv.insert(argv.end(), {"--input", path("in.wav"), "--reference", path("ref.wav"), "--output", path("out.flac")});
+    return parse_master_args(Args(argv, kMasterOptions, kMasterFlags));
+  };
+  const MasterRequest plain = parse({});
+  EXPECT_EQ(plain.mode, "theta");
+  EXPECT_FALSE(plain.use_model);
+  EXPECT_EQ(plain.out_format.container, Container::Flac);  // from the name
+  EXPECT_EQ(plain.options.ito.max_steps, 100);
+  EXPECT_TRUE(plain.options.limit);
+  EXPECT_TRUE(plain.options.amounts.all_full());
+  const MasterRequest r = parse({"--amount-tone", "50", "--steps", "7", "--no-limiter", "--format", "wav", "--model",
+                                 "white-box", "--ito-steps", "3", "--ceiling", "-2"});
+  EXPECT_DOUBLE_EQ(r.options.amounts.tone, 0.5);
+  EXPECT_DOUBLE_EQ(r.model_options.amounts.tone, 0.5);
+  EXPECT_EQ(r.options.ito.max_steps, 7);
+  EXPECT_EQ(r.model_options.ito.max_steps, 3);
+  EXPECT_FALSE(r.options.limit);
+  EXPECT_FALSE(r.model_options.limit);
+  EXPECT_EQ(r.out_format.sample, SampleFormat::Float32);  // no limiter: float
+  EXPECT_DOUBLE_EQ(r.model_options.ceiling_dbtp, -2.0);
+  EXPECT_TRUE(r.use_model);
+  EXPECT_THROW(parse({"--amount-width", "151"}), UsageError);
+  EXPECT_THROW(parse({"--no-limiter", "--bit-depth", "24"}), UsageError);
+  EXPECT_THROW(parse({"--params-in", path("p.json"), "--model", "white-box"}), UsageError);
+  EXPECT_THROW(parse({"--model", "nope"}), UsageError);
 }
 
 TEST_F(Cli, AnalyzePrintsTheMetrics) {

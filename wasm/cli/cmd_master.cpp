@@ -11,6 +11,7 @@
 #include "cli/atomic_file.h"
 #include "cli/audio_io.h"
 #include "cli/commands.h"
+#include "cli/master_args.h"
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "master/mastering.h"
@@ -119,13 +120,14 @@ const std::set<std::string> kMasterOptions = {
     "format", "report"};
 const std::set<std::string> kMasterFlags = {"json", "force", "expert-ranges", "no-limiter", "stereo"};
 
-int run_master(const std::vector<std::string>& argv) {
-  const Args args(argv, kMasterOptions, kMasterFlags);
-  const auto start = std::chrono::steady_clock::now();
-  const std::string input_path = args.require("input"), reference_path = args.require("reference"),
-                    output_path = args.require("output");
-  const bool force = args.has("force");
-  OutputFormat out_format = output_format(args, output_path);
+MasterRequest parse_master_args(const Args& args) {
+  MasterRequest req;
+  req.input_path = args.require("input");
+  req.reference_path = args.require("reference");
+  req.output_path = args.require("output");
+  req.force = args.has("force");
+  req.out_format = output_format(args, req.output_path);
+  const std::string &input_path = req.input_path, &reference_path = req.reference_path, &output_path = req.output_path;
   const std::vector<std::string> inputs = {input_path, reference_path};
   // Fail before the work, not after it.
   for (const std::string& in : inputs) {
@@ -133,10 +135,10 @@ int run_master(const std::vector<std::string>& argv) {
     if (std::filesystem::exists(output_path) && std::filesystem::equivalent(output_path, in, ec))
       throw AudioError("the output '" + output_path + "' is one of the inputs; refusing to overwrite it");
   }
-  if (!force && std::filesystem::exists(output_path))
+  if (!req.force && std::filesystem::exists(output_path))
     throw AudioError("'" + output_path + "' already exists (use --force to replace it)");
 
-  MasteringOptions options;
+  MasteringOptions& options = req.options;
   options.ito.max_steps = static_cast<int>(args.number("steps", 100));
   if (options.ito.max_steps < 0 || options.ito.max_steps > 100000) throw UsageError("--steps must be 0..100000");
   options.ceiling_dbtp = args.number("ceiling", -1.0);
@@ -167,12 +169,14 @@ int run_master(const std::vector<std::string>& argv) {
       throw UsageError(std::string("--") + flag + " must be in 0..150 (percent)");
   }
 
-  const std::string mode = args.get("model", "theta");
+  req.mode = args.get("model", "theta");
+  const std::string& mode = req.mode;
   if (mode != "theta" && mode != "white-box" && mode != "black-box" && !fs::exists(mode))
     throw UsageError("--model is theta (ITO on the settings, Θ), white-box, black-box or a .itom file");
-  const bool use_model = mode != "theta";
+  req.use_model = mode != "theta";
+  const bool use_model = req.use_model;
   // Fixed settings instead of ITO: read before the audio, so a bad file fails at once.
-  std::optional<ImportedSettings> fixed;
+  std::optional<ImportedSettings>& fixed = req.fixed;
   if (args.has("params-in")) {
     if (use_model) throw UsageError("--params-in renders the given chain parameters; it takes no --model");
     fixed = read_settings(args.get("params-in"));
@@ -181,7 +185,7 @@ int run_master(const std::vector<std::string>& argv) {
     if (fixed->ceiling_dbtp && !args.has("ceiling")) options.ceiling_dbtp = *fixed->ceiling_dbtp;
   }
   if (mode == "black-box" && args.has("params-out")) throw UsageError("--params-out needs chain parameters: black-box has none");
-  ModelMasteringOptions model_options;
+  ModelMasteringOptions& model_options = req.model_options;
   model_options.ito.max_steps = static_cast<int>(args.number("ito-steps", kDefaultItoZSteps));
   if (model_options.ito.max_steps < 0 || model_options.ito.max_steps > 10000) throw UsageError("--ito-steps must be 0..10000");
   model_options.theta_steps = static_cast<int>(args.number("theta-steps", kDefaultThetaSteps));
@@ -193,6 +197,21 @@ int run_master(const std::vector<std::string>& argv) {
   model_options.style = options.style;
   model_options.match_eq_amount = options.match_eq_amount;
   model_options.amounts = options.amounts;
+  return req;
+}
+
+int run_master(const std::vector<std::string>& argv) {
+  const Args args(argv, kMasterOptions, kMasterFlags);
+  const auto start = std::chrono::steady_clock::now();
+  MasterRequest req = parse_master_args(args);
+  const std::string &input_path = req.input_path, &reference_path = req.reference_path, &output_path = req.output_path;
+  const std::string& mode = req.mode;
+  const bool force = req.force, use_model = req.use_model;
+  OutputFormat& out_format = req.out_format;
+  MasteringOptions& options = req.options;
+  ModelMasteringOptions& model_options = req.model_options;
+  const std::optional<ImportedSettings>& fixed = req.fixed;
+  const std::vector<std::string> inputs = {input_path, reference_path};
 
   // Load the model first: a missing model file should not cost the decoding time.
   std::optional<models::Model> model;
