@@ -180,18 +180,6 @@ double integrated_loudness(const Stereo& x, double fs) {
   return meter.integrated();
 }
 
-std::vector<float> integrated_loudness_weights(const Stereo& x, double fs) {
-  LoudnessMeter meter(fs);
-  meter.add(x.l.data(), x.r.data(), x.frames());
-  const GatedSteps gated = gate_steps(meter.step_energies(), fs);
-  if (!std::isfinite(gated.lufs)) return {};
-  const std::size_t step = step_samples(fs);
-  std::vector<float> w(x.frames(), 0.0f);
-  for (std::size_t s = 0; s < gated.weights.size(); ++s)
-    std::fill(w.begin() + s * step, w.begin() + (s + 1) * step, static_cast<float>(gated.weights[s]));
-  return w;
-}
-
 double loudness_range(const Stereo& x, double fs) {
   const double abs_gate = lufs_to_energy(kAbsoluteGateLufs);
   std::vector<double> blocks;

@@ -36,17 +36,11 @@ std::vector<double> momentary_loudness(const Stereo& x, double fs, double hop_s 
 // Same with 3 s windows.
 std::vector<double> short_term_loudness(const Stereo& x, double fs, double hop_s = 0.1);
 
-// Weight of each sample in the gated mean energy behind integrated_loudness():
-// that energy = sum_i w[i] (zL[i]^2 + zR[i]^2), z the K-weighted signal. The gates
-// are piecewise constant, so holding them fixed gives the exact gradient of the
-// integrated loudness (used by the loudness-matched ITO objective). Empty when
-// everything is gated out.
-std::vector<float> integrated_loudness_weights(const Stereo& x, double fs);
-
 // BS.1770 gating over the K-weighted energies (sum over both channels of z^2) of consecutive
 // 100 ms steps of loudness_step_samples(fs) samples: the integrated loudness (-INFINITY when
 // every block is gated out) and each step's weight in the gated mean energy, which is
-// sum_s weights[s] * energies[s] (integrated_loudness_weights' per-sample weights, per step).
+// sum_s weights[s] * energies[s]. The gates are piecewise constant, so holding the weights
+// fixed gives the exact gradient of the integrated loudness (the loudness-matched ITO objective).
 struct GatedSteps {
   double lufs = -INFINITY;
   std::vector<double> weights;  // one per step; all 0 when everything is gated out
