@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ namespace {
 
 using testing::CliRun;
 CliRun run(const std::string& args, const std::string& env = "") { return testing::run_cli(args, env); }
+
+// A written audio file's header (format, channels, rate, frames); none when it does not open.
+std::optional<SF_INFO> header_of(const std::string& file) {
+  SF_INFO info{};
+  SNDFILE* f = sf_open(file.c_str(), SFM_READ, &info);
+  if (!f) return std::nullopt;
+  sf_close(f);
+  return info;
+}
 
 class Cli : public ::testing::Test {
  protected:
@@ -110,12 +120,10 @@ TEST_F(Cli, MastersToTheReferenceLoudnessUnderTheCeiling) {
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("\"af_loss\""), std::string::npos);
   EXPECT_NE(r.out.find("Mid Band Comp Threshold"), std::string::npos);
-  SF_INFO info{};
-  SNDFILE* f = sf_open(path("out.wav").c_str(), SFM_READ, &info);
-  ASSERT_NE(f, nullptr);
-  sf_close(f);
-  EXPECT_EQ(info.format, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
-  EXPECT_EQ(info.frames, 44100 * 6);
+  const std::optional<SF_INFO> info = header_of(path("out.wav"));
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->format, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
+  EXPECT_EQ(info->frames, 44100 * 6);
   const LoadedAudio out = load_audio(path("out.wav"));
   const LoadedAudio reference = load_audio(ref);
   EXPECT_NEAR(integrated_loudness(out.audio, 44100), integrated_loudness(reference.audio, 44100), 0.5);
@@ -196,7 +204,7 @@ TEST_F(Cli, BitDepthsAndFlacHoldTheSameMaster) {
     std::vector<float> x(master.size() / 2);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = master[2 * i + c];
     std::vector<std::int32_t> c16(x.size()), c24(x.size());
-    Quantizer(SampleFormat::Pcm16, 0x1705DA7Aull + c).quantize(x.data(), x.size(), c16.data());
+    channel_quantizer(SampleFormat::Pcm16, c).quantize(x.data(), x.size(), c16.data());
     Quantizer(SampleFormat::Pcm24).quantize(x.data(), x.size(), c24.data());
     for (std::size_t i = 0; i < x.size(); ++i) {
       ASSERT_EQ(flac16[2 * i + c] >> 16, c16[i]) << i;
@@ -218,11 +226,9 @@ TEST_F(Cli, NoLimiterWritesTheUnlimitedMasterInFloat) {
   ASSERT_EQ(run(common + " --output " + path("lim.wav") + " --steps 1 --params-out " + path("p.json")).code, 0);
   const CliRun r = run(common + " --params-in " + path("p.json") + " --output " + path("unl.wav") + " --no-limiter");
   ASSERT_EQ(r.code, 0) << r.out;
-  SF_INFO info{};
-  SNDFILE* f = sf_open(path("unl.wav").c_str(), SFM_READ, &info);
-  ASSERT_NE(f, nullptr);
-  sf_close(f);
-  EXPECT_EQ(info.format, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  const std::optional<SF_INFO> info = header_of(path("unl.wav"));
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->format, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
   const Stereo limited = load_audio(path("lim.wav")).audio, unlimited = load_audio(path("unl.wav")).audio;
   const double ref_lufs = integrated_loudness(load_audio(ref).audio, 44100);
   EXPECT_NEAR(integrated_loudness(limited, 44100), ref_lufs, 0.1);
@@ -273,12 +279,10 @@ TEST_F(Cli, MonoInputGivesAMonoMaster) {
   const CliRun stereo = run(common + " --output " + path("m2.wav") + " --stereo");
   ASSERT_EQ(stereo.code, 0) << stereo.out;
   for (auto [name, channels] : {std::pair{"m1.wav", 1}, {"m2.wav", 2}}) {
-    SF_INFO out{};
-    SNDFILE* g = sf_open(path(name).c_str(), SFM_READ, &out);
-    ASSERT_NE(g, nullptr);
-    sf_close(g);
-    EXPECT_EQ(out.channels, channels) << name;
-    EXPECT_EQ(out.frames, 44100 * 4);
+    const std::optional<SF_INFO> out = header_of(path(name));
+    ASSERT_TRUE(out) << name;
+    EXPECT_EQ(out->channels, channels) << name;
+    EXPECT_EQ(out->frames, 44100 * 4);
   }
   const Stereo two = load_audio(path("m2.wav")).audio;
   EXPECT_EQ(two.l, two.r);
@@ -303,11 +307,9 @@ TEST_F(Cli, AlbumMastersEveryMixToOneLoudness) {
     EXPECT_NE(r.out.find("| track | master | LUFS | true peak dBTP | LRA LU |"), std::string::npos) << r.out;
     for (int k = 0; k < 3; ++k) {
       const std::string out = dir + "/song" + std::to_string(k) + ".wav";
-      SF_INFO info{};
-      SNDFILE* f = sf_open(out.c_str(), SFM_READ, &info);
-      ASSERT_NE(f, nullptr) << out;
-      sf_close(f);
-      EXPECT_EQ(info.format, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+      const std::optional<SF_INFO> info = header_of(out);
+      ASSERT_TRUE(info) << out;
+      EXPECT_EQ(info->format, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
       EXPECT_NEAR(integrated_loudness(load_audio(out).audio, 44100), ref_lufs, 0.1) << out;
     }
     EXPECT_EQ(fs::exists(dir + "/album-settings.json"), *mode != 0);

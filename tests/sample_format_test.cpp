@@ -108,7 +108,7 @@ TEST(SampleFormat, WavBytesHoldTheQuantizedSamples) {
     EXPECT_EQ(u32(b, 40), 1000u * channels * bytes);
     for (int c = 0; c < channels; ++c) {
       std::vector<std::int32_t> codes(1000);
-      if (f != SampleFormat::Float32) Quantizer(f, 0x1705DA7Aull + c).quantize(x.channel(c), 1000, codes.data());
+      if (f != SampleFormat::Float32) channel_quantizer(f, c).quantize(x.channel(c), 1000, codes.data());
       for (std::size_t i = 0; i < 1000; ++i) {
         const std::size_t at = 44 + (i * channels + c) * bytes;
         if (f == SampleFormat::Float32) {

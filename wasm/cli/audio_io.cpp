@@ -34,8 +34,6 @@ constexpr float kFullScale = 1.0f - 1.0f / 32768.0f;
 // files above 0 dBFS vary from sample to sample and are not clipped.)
 constexpr int kClipRun = 3;
 constexpr std::size_t kClipWarnSamples = 10;
-// Largest 24-bit PCM value, as a float in [-1, 1).
-constexpr float kMax24 = 8388607.0f / 8388608.0f;
 // Auto quality: SINC_BEST costs about 40 ms of CPU per second of 48 kHz audio per
 // channel on a desktop core; beyond this many input samples we use SINC_MEDIUM
 // (97 dB SNR, still far below audibility) so long files load in seconds.
@@ -404,7 +402,7 @@ std::size_t write_master_atomic(const std::string& path, const Stereo& audio, do
   const int shift = format.sample == SampleFormat::Pcm16 ? 16 : 8;
   std::vector<Quantizer> quantizers;
   if (pcm)
-    for (int c = 0; c < channels; ++c) quantizers.emplace_back(format.sample, 0x1705DA7Aull + c);  // as encode_wav
+    for (int c = 0; c < channels; ++c) quantizers.push_back(channel_quantizer(format.sample, c));
   std::size_t clamped = 0;
   std::vector<std::int32_t> codes(kBlockFrames), ints(static_cast<std::size_t>(kBlockFrames) * channels);
   std::vector<float> floats(static_cast<std::size_t>(kBlockFrames) * channels);
@@ -431,25 +429,7 @@ std::size_t write_master_atomic(const std::string& path, const Stereo& audio, do
 }
 
 void write_wav_float(const std::string& path, const Stereo& audio, double fs) {
-  if (audio.l.size() != audio.r.size()) throw AudioError("Cannot write " + quoted(path) + ": channel lengths differ.");
-  SF_INFO info{};
-  info.samplerate = integer_rate(fs, path);
-  info.channels = 2;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-  TempFile tmp(path);
-  SndfilePtr file(sf_open_fd(tmp.fd(), SFM_WRITE, &info, SF_FALSE));
-  if (!file) throw AudioError("Cannot write " + quoted(path) + ": " + sf_strerror(nullptr) + ".");
-  std::vector<float> inter(audio.frames() * 2);
-  for (std::size_t i = 0; i < audio.frames(); ++i) {
-    inter[2 * i] = audio.l[i];
-    inter[2 * i + 1] = audio.r[i];
-  }
-  const auto n = static_cast<sf_count_t>(audio.frames());
-  if (sf_writef_float(file.get(), inter.data(), n) != n) {
-    throw AudioError("Cannot write " + quoted(path) + ": " + sf_strerror(file.get()) + ".");
-  }
-  if (sf_close(file.release()) != 0) throw AudioError("Cannot write " + quoted(path) + ": closing failed.");
-  tmp.commit();
+  write_master_atomic(path, audio, fs, OutputFormat{.sample = SampleFormat::Float32}, true);
 }
 
 }  // namespace ito

@@ -51,6 +51,8 @@ std::size_t Quantizer::quantize(const float* x, std::size_t n, std::int32_t* cod
   return clamped;
 }
 
+Quantizer channel_quantizer(SampleFormat f, int channel) { return Quantizer(f, 0x1705DA7Aull + channel); }
+
 namespace {
 
 void put(std::vector<std::uint8_t>& b, std::uint32_t v, int bytes) {
@@ -88,7 +90,7 @@ std::vector<std::uint8_t> encode_wav(const Stereo& x, int channels, double fs, S
   std::vector<std::int32_t> codes[2] = {std::vector<std::int32_t>(kBlock), std::vector<std::int32_t>(kBlock)};
   std::optional<Quantizer> q[2];
   if (f != SampleFormat::Float32)
-    for (int c = 0; c < channels; ++c) q[c].emplace(f, 0x1705DA7Aull + c);  // independent dither per channel
+    for (int c = 0; c < channels; ++c) q[c] = channel_quantizer(f, c);
   for (std::size_t start = 0; start < frames; start += kBlock) {
     const std::size_t n = std::min(kBlock, frames - start);
     if (f != SampleFormat::Float32)

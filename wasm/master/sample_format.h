@@ -35,6 +35,10 @@ class Quantizer {
   std::uint64_t state_;
 };
 
+// Channel `channel`'s quantizer: each channel dithers with its own noise, and every writer
+// (the page's WAV, the CLI's WAV and FLAC) uses these, so their files hold the same samples.
+Quantizer channel_quantizer(SampleFormat f, int channel);
+
 // A WAV file's bytes: PCM (16 with dither, 24) or IEEE float (32f), `channels` 1 (x.l only)
 // or 2, interleaved. *clamped (if given): samples clamped by the PCM formats.
 std::vector<std::uint8_t> encode_wav(const Stereo& x, int channels, double fs, SampleFormat f,
