@@ -491,9 +491,11 @@ async function master(options = {}) {
   return run.promise;
 }
 
+// The master's settings as the worker renders them (render, and the unlimited export).
+const renderArgs = () => ({ params: Float64Array.from(state.params), inputGainDb: state.inputGainDb,
+  targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp, matchEqAmount: state.settings.matchEqAmount });
 async function rerender() {
-  const r = await call('render', { params: Float64Array.from(state.params), inputGainDb: state.inputGainDb,
-    targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp, matchEqAmount: state.settings.matchEqAmount });
+  const r = await call('render', renderArgs());
   state.tracks.output = { buffer: bufferFrom(r.left, r.right), analysis: r.analysis, name: 'master' };
   uiTrack('output');
   updateHtml();
@@ -630,16 +632,12 @@ async function exportWav(depth = '24', options = {}) {
   if (!['16', '24', '32f', 'unlimited'].includes(depth)) return refuse(`No such bit depth: ${depth} (16, 24, 32f or unlimited)`, true);
   const channels = state.tracks.input && state.tracks.input.mono && !options.stereo ? 1 : 2;
   if (depth !== 'unlimited') return call('exportWav', { depth, channels });
-  return call('exportWav', { channels, unlimited: { params: Float64Array.from(state.params), inputGainDb: state.inputGainDb,
-    targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp, matchEqAmount: state.settings.matchEqAmount } });
+  return call('exportWav', { channels, unlimited: renderArgs() });
 }
 
 // The mastering report (master/mastering_report.h): one self-contained HTML file with the
 // spectra, the loudness over time, the metrics, the settings and the method, from what the page
 // holds (the tracks' analyses, the master's summary).
-const METHODS = { theta: 'ITO on the settings (Θ)',
-  'white-box': 'the white-box model (Ψ\'s prediction), ITO on z, then on the settings (Θ)',
-  'black-box': 'the black-box model (a preview of the loudest section), ITO on z' };
 async function exportReport() {
   if (masterRun) return busyMastering('export the report');
   if (!state.tracks.output || !state.summary) return refuse('Nothing to report yet: master first', true);
@@ -649,8 +647,8 @@ async function exportReport() {
   };
   const s = state.summary;
   return call('report', { input: track('input'), reference: track('reference'), master: track('output', 'the master'),
-    method: (METHODS[s.mode] || s.mode) + (state.params && state.initialParams &&
-      state.params.some((v, i) => v !== Array.from(s.params)[i]) ? ', then edited by hand' : ''),
+    mode: s.mode, preview: !!s.preview,
+    edited: !!state.params && !!s.params && Array.from(s.params).some((v, i) => v !== state.params[i]),
     steps: s.steps, stop: s.stop, targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp,
     before: state.initialParams, after: state.params, lossCurve: Array.from(s.lossCurve || []) });
 }

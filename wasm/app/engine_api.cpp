@@ -41,6 +41,7 @@ using js::finite_or;
 using js::float32_array;
 using js::float64_array;
 using js::params_array;
+using js::to_params;
 using js::to_stereo;
 using app::kMinSeconds;
 using app::kSampleRate;
@@ -49,14 +50,6 @@ using app::summary_object;
 using models::ConverterKind;
 
 constexpr int kWaveformBins = 1024;
-
-Params to_params(const val& array) {
-  const std::vector<double> v = emscripten::convertJSArrayToNumberVector<double>(array);
-  if (v.size() != static_cast<std::size_t>(kNumParams)) throw std::invalid_argument("expected 46 parameters");
-  Params p{};
-  for (int i = 0; i < kNumParams; ++i) p[i] = std::clamp(std::isfinite(v[i]) ? v[i] : 0.5, 0.0, 1.0);
-  return p;
-}
 
 val metrics_object(const TrackMetrics& m) {
   val out = val::object();

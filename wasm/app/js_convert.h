@@ -4,6 +4,7 @@
 #pragma once
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,15 @@ inline val float64_array(const double* data, std::size_t n) {
   return val::global("Float64Array").new_(emscripten::typed_memory_view(n, data));
 }
 inline val params_array(const Params& p) { return float64_array(p.data(), p.size()); }
+
+// 46 normalized parameters from a JS array: clamped to [0, 1], a non-finite one at 0.5.
+inline Params to_params(const val& array) {
+  const std::vector<double> v = emscripten::convertJSArrayToNumberVector<double>(array);
+  if (v.size() != static_cast<std::size_t>(kNumParams)) throw std::invalid_argument("expected 46 parameters");
+  Params p{};
+  for (int i = 0; i < kNumParams; ++i) p[i] = std::clamp(std::isfinite(v[i]) ? v[i] : 0.5, 0.0, 1.0);
+  return p;
+}
 
 // {left, right} of a stereo signal.
 inline val stereo_object(const Stereo& x) {

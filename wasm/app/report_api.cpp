@@ -28,14 +28,11 @@ ReportTrack track_from(const val& t) {
 
 std::optional<Params> params_from(const val& v) {
   if (v.isNull() || v.isUndefined()) return std::nullopt;
-  const std::vector<double> p = emscripten::convertJSArrayToNumberVector<double>(v);
-  if (p.size() != static_cast<std::size_t>(kNumParams)) throw std::invalid_argument("a report needs 46 parameters");
-  Params out{};
-  for (int i = 0; i < kNumParams; ++i) out[i] = std::clamp(p[i], 0.0, 1.0);
-  return out;
+  return js::to_params(v);
 }
 
-// info: {input, reference, master (tracks as above), method, steps, stop, targetLufs,
+// info: {input, reference, master (tracks as above), mode (the page's method), preview (a
+// black-box preview), edited (settings changed by hand since), steps, stop, targetLufs,
 // ceilingDbtp, before, after (46 normalized parameters or null), lossCurve} -> the HTML, or {error}.
 val report_html(val info) {
   return js::guarded([&]() -> val {
@@ -44,7 +41,9 @@ val report_html(val info) {
     r.reference = track_from(info["reference"]);
     r.master = track_from(info["master"]);
     r.short_term_hop_s = 0.5;  // the page's analysis (engine_api.cpp)
-    r.method = info["method"].isString() ? info["method"].as<std::string>() : "";
+    r.method = method_label(info["mode"].isString() ? info["mode"].as<std::string>() : "");
+    if (info["preview"].isTrue()) r.method += " (a preview of the loudest section)";
+    if (info["edited"].isTrue()) r.method += ", then edited by hand";
     r.steps = static_cast<int>(number_or(info, "steps", 0.0));
     r.stop = info["stop"].isString() ? info["stop"].as<std::string>() : "";
     r.target_lufs = number_or(info, "targetLufs", 0.0);

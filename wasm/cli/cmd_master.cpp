@@ -346,15 +346,16 @@ int run_master(const std::vector<std::string>& argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double write_report_s = since(write_start);
 
+  // The reference's and the master's metrics, measured once for the report and the summary.
+  std::optional<TrackMetrics> reference_metrics, output_metrics;
   if (input_report) {
     ReportInput report;
     report.input = std::move(*input_report);
     report.reference = report_track(std::filesystem::path(reference_path).filename().string(), reference.audio, fs);
     report.master = report_track(std::filesystem::path(output_path).filename().string(), result.output, fs);
-    report.method = fixed ? "the given settings (--params-in), without ITO"
-                    : mode == "theta" ? "ITO on the settings (Θ)"
-                    : mode == "white-box" ? "the white-box model (Ψ's prediction), ITO on z, then on the settings (Θ)"
-                                          : "the black-box model, ITO on z";
+    report.method = fixed        ? "the given settings (--params-in), without ITO"
+                    : !use_model ? method_label("theta")
+                                 : method_label(result.has_params ? "white-box" : "black-box");
     report.steps = result.steps;
     report.stop = stop_name(result.stop);
     report.target_lufs = result.target_lufs;
@@ -362,10 +363,13 @@ int run_master(const std::vector<std::string>& argv) {
     if (result.has_params) report.before = result.params_before, report.after = result.params;
     report.loss_curve = result.loss_curve;
     write_file_atomic(args.get("report"), mastering_report_html(report), force);
+    reference_metrics = report.reference.metrics;
+    output_metrics = report.master.metrics;
   }
   if (report_metrics) {
     const TrackMetrics& mi = *input_metrics;
-    const TrackMetrics mr = measure_track(reference.audio, fs), mo = measure_track(result.output, fs);
+    const TrackMetrics mr = reference_metrics ? *reference_metrics : measure_track(reference.audio, fs);
+    const TrackMetrics mo = output_metrics ? *output_metrics : measure_track(result.output, fs);
     JsonWriter w(2);
     w.begin_object().field("input_file", input_path).field("reference_file", reference_path)
         .field("output_file", output_path);

@@ -216,6 +216,13 @@ std::string settings_section(const ReportInput& r) {
 
 }  // namespace
 
+std::string method_label(const std::string& mode) {
+  if (mode == "theta") return "ITO on the settings (Θ)";
+  if (mode == "white-box") return "the white-box model (Ψ's prediction), ITO on z, then on the settings (Θ)";
+  if (mode == "black-box") return "the black-box model, ITO on z";
+  return mode;
+}
+
 ReportTrack report_track(const std::string& name, const Stereo& x, double fs, double short_term_hop_s) {
   return {name, measure_track(x, fs), display_spectrum_db(x, fs), short_term_loudness(x, fs, short_term_hop_s)};
 }

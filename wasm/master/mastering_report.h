@@ -36,4 +36,8 @@ struct ReportInput {
 
 std::string mastering_report_html(const ReportInput& r);
 
+// ReportInput::method for a master made by `mode` (theta, white-box, black-box: the names of
+// the CLI's --model and the page's methods); another string is returned as it is.
+std::string method_label(const std::string& mode);
+
 }  // namespace ito
