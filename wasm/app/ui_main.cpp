@@ -90,14 +90,6 @@ void apply_display_to_io() {
     io.MousePos = ImVec2(io.MousePos.x / g_display.scale_x, io.MousePos.y / g_display.scale_y);
 }
 
-// Input events ask for a redraw (and go on to ImGui's own callbacks, which chain to these).
-void on_cursor(GLFWwindow*, double, double) { ito::ui::ui_state().request_redraw(); }
-void on_button(GLFWwindow*, int, int, int) { ito::ui::ui_state().request_redraw(); }
-void on_scroll(GLFWwindow*, double, double) { ito::ui::ui_state().request_redraw(); }
-void on_key(GLFWwindow*, int, int, int, int) { ito::ui::ui_state().request_redraw(); }
-void on_char(GLFWwindow*, unsigned int) { ito::ui::ui_state().request_redraw(); }
-void on_enter(GLFWwindow*, int) { ito::ui::ui_state().request_redraw(); }
-
 // Whether this animation frame draws: after a change (ito::ui::UiState::redraw_frames), or a
 // canvas resize; while busy, every 8th frame too (the spinner).
 bool wants_frame() {
@@ -154,12 +146,14 @@ int main() {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // nothing to persist
   ito::ui::apply_studio_style();
-  glfwSetCursorPosCallback(g_window, on_cursor);  // before ImGui's, which call these
-  glfwSetMouseButtonCallback(g_window, on_button);
-  glfwSetScrollCallback(g_window, on_scroll);
-  glfwSetKeyCallback(g_window, on_key);
-  glfwSetCharCallback(g_window, on_char);
-  glfwSetCursorEnterCallback(g_window, on_enter);
+  // Input events ask for a redraw; installed before ImGui's callbacks, which chain to these.
+  constexpr auto redraw = [](auto...) { ito::ui::ui_state().request_redraw(); };
+  glfwSetCursorPosCallback(g_window, redraw);
+  glfwSetMouseButtonCallback(g_window, redraw);
+  glfwSetScrollCallback(g_window, redraw);
+  glfwSetKeyCallback(g_window, redraw);
+  glfwSetCharCallback(g_window, redraw);
+  glfwSetCursorEnterCallback(g_window, redraw);
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
   ImGui_ImplOpenGL3_Init(nullptr);  // the backend picks the GLSL version for WebGL
 
