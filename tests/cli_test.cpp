@@ -3,6 +3,8 @@
 #include <sndfile.h>
 
 #include <array>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +19,9 @@
 #include "cli/audio_io.h"
 #include "cli/commands.h"
 #include "cli/master_args.h"
+#include "cli/master_run.h"
+#include "cli/master_summary.h"
+#include "core/json_reader.h"
 #include "cli_run.h"
 #include "test_signals.h"
 
@@ -355,6 +360,46 @@ TEST_F(Cli, MasterArgumentsParseWithoutTheAudio) {
   EXPECT_THROW(parse({"--no-limiter", "--bit-depth", "24"}), UsageError);
   EXPECT_THROW(parse({"--params-in", path("p.json"), "--model", "white-box"}), UsageError);
   EXPECT_THROW(parse({"--model", "nope"}), UsageError);
+}
+
+// The run and the summaries alone (cli/master_run.h, cli/master_summary.h): what the run
+// measured is what the JSON and the settings file say, and the settings file reads back.
+TEST_F(Cli, MasterRunAndSummariesWorkAlone) {
+  const std::string in = write("in.wav", testing::music_like(44100 * 4, 0.2, 3));
+  const std::string ref = write("ref.wav", testing::music_like(44100 * 4, 0.6, 4));
+  const MasterRequest req = parse_master_args(Args({"--input", in, "--reference", ref, "--output", path("out.wav"),
+                                                    "--steps", "3", "--json", "--params-out", path("p.json")},
+                                                   kMasterOptions, kMasterFlags));
+  int calls = 0, last_budget = 0;
+  const MasterOutcome out = run_master_request(req, [&](int, int budget, double loss) {
+    ++calls, last_budget = budget;
+    EXPECT_TRUE(std::isfinite(loss));
+  }, std::chrono::steady_clock::now());
+  EXPECT_TRUE(fs::exists(path("out.wav")));
+  EXPECT_GT(calls, 0);
+  EXPECT_EQ(last_budget, 3);
+  EXPECT_EQ(out.steps, 3);
+  EXPECT_TRUE(out.has_params);
+  ASSERT_TRUE(out.input_metrics && out.reference_metrics && out.output_metrics);
+  EXPECT_FALSE(out.report);  // not asked for
+  EXPECT_NEAR(out.output_metrics->lufs, out.reference_metrics->lufs, 0.1);
+  EXPECT_GE(out.timings.total, out.timings.decode + out.timings.ito);
+
+  const json::Value summary = json::parse(master_summary_json(req, out));
+  EXPECT_EQ(summary.find("steps")->number, 3);
+  EXPECT_DOUBLE_EQ(summary.find("af_loss")->find("output")->number, out.af_after);
+  EXPECT_DOUBLE_EQ(summary.find("output")->find("lufs")->number, out.output_metrics->lufs);
+  EXPECT_EQ(summary.find("params")->items.size(), static_cast<std::size_t>(kNumParams));
+  // --params-out's file is what --params-in takes.
+  const ImportedSettings back = parse_settings_json(master_params_json(req, out));
+  EXPECT_EQ(back.chain_input, "level_matched");
+  for (int i = 0; i < kNumParams; ++i) EXPECT_NEAR(back.params[i], out.params[i], 1e-6) << i;
+  EXPECT_NE(master_summary_text(req, out).find("AF loss"), std::string::npos);
+
+  // Without metrics the JSON cannot be written, and says so.
+  MasterOutcome bare = out;
+  bare.output_metrics.reset();
+  EXPECT_THROW(master_summary_json(req, bare), std::logic_error);
 }
 
 TEST_F(Cli, AnalyzePrintsTheMetrics) {
