@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,9 +19,11 @@
 #include "analysis/true_peak.h"
 #include "cli/audio_io.h"
 #include "cli/commands.h"
+#include "cli/eval_table.h"
 #include "cli/master_args.h"
 #include "cli/master_run.h"
 #include "cli/master_summary.h"
+#include "cli/train_args.h"
 #include "core/json_reader.h"
 #include "cli_run.h"
 #include "test_signals.h"
@@ -400,6 +403,81 @@ TEST_F(Cli, MasterRunAndSummariesWorkAlone) {
   MasterOutcome bare = out;
   bare.output_metrics.reset();
   EXPECT_THROW(master_summary_json(req, bare), std::logic_error);
+}
+
+// eval's options, pairs file and table, without models or audio (cli/eval_table.h).
+TEST_F(Cli, EvalPartsWorkAlone) {
+  auto parse = [](std::vector<std::string> argv) {
+    return parse_eval_args(Args(argv, {"steps", "modes", "limit", "external", "excerpt", "excerpt-count", "match-eq"}, {}));
+  };
+  const EvalRequest r = parse({"pairs.tsv", "--modes", "input,ito-theta", "--steps", "7"});
+  EXPECT_EQ(r.modes, (std::vector<std::string>{"input", "ito-theta"}));
+  EXPECT_EQ(r.theta_steps, 7);
+  EXPECT_FALSE(r.needs_black_box());
+  EXPECT_TRUE(parse({"p", "--modes", "black-box+ito"}).needs_black_box());
+  EXPECT_THROW(parse({"p", "--modes", "input,loud"}), UsageError);
+  EXPECT_THROW(parse({"p", "--modes", "external"}), UsageError);  // needs --external
+  EXPECT_THROW(parse({"p", "--excerpt-count", "0"}), UsageError);
+  EXPECT_THROW(parse({}), UsageError);
+
+  std::ofstream(path("pairs.tsv")) << "input\treference\na.wav\tb.wav\nc.wav\td.wav\textra\nlonely\n";
+  const auto pairs = read_eval_pairs(path("pairs.tsv"), 0);
+  ASSERT_EQ(pairs.size(), 2u);  // the header and the one-column line are skipped
+  EXPECT_EQ(pairs[1], std::make_pair(std::string("c.wav"), std::string("d.wav")));
+  EXPECT_EQ(read_eval_pairs(path("pairs.tsv"), 1).size(), 1u);
+  EXPECT_THROW(read_eval_pairs(path("none.tsv"), 0), UsageError);
+
+  // Means skip NaN (a mode without stage effort); AF also has its median; true peak its max.
+  std::map<std::string, std::vector<EvalRow>> rows;
+  for (double af : {0.01, 0.02, 0.06}) {
+    EvalRow row;
+    row.af = af, row.true_peak = -1.0 - af, row.seconds = 2;
+    rows["input"].push_back(row);
+  }
+  EXPECT_DOUBLE_EQ(finite_mean({1, NAN, 3}), 2.0);
+  EXPECT_DOUBLE_EQ(finite_median({5, 1, NAN, 3, 2}), 2.5);
+  EXPECT_TRUE(std::isnan(finite_median({NAN})));
+  const std::string md = eval_table_markdown(r, rows, 3);
+  EXPECT_NE(md.find("| input | 0.0300 (0.0200) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| -1.01 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| ito-theta | nan (nan)"), std::string::npos) << md;  // no rows: said, not invented
+  EXPECT_NE(md.find("3 pairs; ITO on Θ 7 steps"), std::string::npos) << md;
+}
+
+// train's options and checkpoint state, without data (cli/train_args.h).
+TEST_F(Cli, TrainPartsWorkAlone) {
+  auto parse = [](std::vector<std::string> argv) {
+    return parse_train_args(Args(argv, {"model", "out", "steps", "batch", "data", "config", "max-minutes"}, {"resume"}));
+  };
+  const TrainRequest r = parse({"--out", "o", "--model", "black-box", "--data", "a.tsv,b.tsv", "--config", "tiny",
+                                "--max-minutes", "2"});
+  EXPECT_EQ(r.kind, models::ConverterKind::BlackBox);
+  EXPECT_DOUBLE_EQ(r.cfg.segment_seconds, 3.0);  // black-box's default
+  EXPECT_EQ(r.data, (std::vector<std::string>{"a.tsv", "b.tsv"}));
+  EXPECT_TRUE(r.tiny);
+  EXPECT_DOUBLE_EQ(r.max_seconds, 120.0);
+  EXPECT_EQ(r.model_path(), "o/model.itom");
+  EXPECT_THROW(parse({"--out", "o", "--batch", "0"}), UsageError);
+  EXPECT_THROW(parse({"--out", "o", "--config", "huge"}), UsageError);
+  EXPECT_THROW(parse({"--steps", "3"}), UsageError);  // no --out
+
+  train::Adam a, b;
+  a.steps = 7, a.m = {1, 2}, a.v = {3, 4};
+  b.steps = 9, b.m = {5}, b.v = {6};
+  const std::string bytes = adam_state_bytes(a, b);
+  train::Adam a2, b2;
+  parse_adam_state(bytes, a2, b2);
+  EXPECT_EQ(a2.steps, 7);
+  EXPECT_EQ(a2.v, a.v);
+  EXPECT_EQ(b2.m, b.m);
+  EXPECT_THROW(parse_adam_state(bytes.substr(0, bytes.size() - 1), a2, b2), std::runtime_error);
+  EXPECT_THROW(parse_adam_state("ITOADAM2" + bytes.substr(8), a2, b2), std::runtime_error);
+  std::string huge = bytes;  // a damaged length fails as "truncated", not by allocating it
+  huge[8 + sizeof(long)] = '\xff', huge[8 + sizeof(long) + 7] = '\x7f';
+  EXPECT_THROW(parse_adam_state(huge, a2, b2), std::runtime_error);
+  EXPECT_EQ(format_eta(65), "1m05s");
+  EXPECT_EQ(format_eta(3725), "1h02m");
+  EXPECT_EQ(format_eta(NAN), "?");
 }
 
 TEST_F(Cli, AnalyzePrintsTheMetrics) {

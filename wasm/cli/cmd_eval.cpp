@@ -16,41 +16,33 @@
 // mean over 25 Hz-16 kHz, bass < 160 Hz, low mids 160-800 Hz) and, for the chain modes, how
 // hard the nonlinear stages work on the ITO excerpt (master/stage_effort.h).
 // --match-eq, --character and --expert-ranges set the chain modes' clean-master controls.
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <map>
 #include <optional>
-#include <sstream>
 
 #include "analysis/af_loss.h"
 #include "analysis/loudness.h"
+#include "analysis/tonal_balance.h"
 #include "cli/args.h"
 #include "cli/atomic_file.h"
 #include "cli/audio_io.h"
 #include "cli/commands.h"
+#include "cli/eval_table.h"
 #include "cli/model_loader.h"
 #include "master/mastering.h"
 #include "master/metrics.h"
-#include "analysis/tonal_balance.h"
 #include "master/model_mastering.h"
 #include "master/stage_effort.h"
 
 namespace ito {
 namespace {
 
-struct Row {
-  double af = NAN, drv = NAN, cosine = NAN, lufs_error = NAN, true_peak = NAN, seconds = NAN;
-  double tone = NAN, tone_bass = NAN, tone_low_mid = NAN, tone_side = NAN;
-  double limiter_p99 = NAN, compressor_p99 = NAN, saturator = NAN;  // chain modes only
-};
-
 // The stage effort's columns: the limiter's and the busiest compressor band's p99 gain
 // reduction, and the saturator's residual (-120 dB when it is off).
-void add_effort(Row& row, const StageEffort& e) {
+void add_effort(EvalRow& row, const StageEffort& e) {
   row.limiter_p99 = e.limiter.p99_db;
   row.compressor_p99 = std::max({e.compressor[0].p99_db, e.compressor[1].p99_db, e.compressor[2].p99_db});
   row.saturator = std::isfinite(e.saturator_residual_db) ? e.saturator_residual_db : -120.0;
@@ -70,200 +62,152 @@ Stereo level_matched(const Stereo& x, double target_lufs, double fs) {
   return y;
 }
 
-double mean(const std::vector<double>& v) {
-  double s = 0;
-  int n = 0;
-  for (double x : v)
-    if (std::isfinite(x)) s += x, ++n;
-  return n ? s / n : NAN;
-}
+// What every mode of one pair is measured against.
+struct EvalPair {
+  std::size_t index;
+  LoadedAudio input, reference;
+  double ref_lufs;
+  AfFeatures target;
+  BandLevels reference_balance;
+  std::vector<float> z_ref;
+};
 
-double median(std::vector<double> v) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
+struct EvalModels {
+  models::Model white_box;  // its Φ also gives every mode's embedding similarity
+  std::optional<models::Model> black_box;
+  FxNormStats stats;
+};
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, sep);) out.push_back(item);
+// One mode's master of one pair, timed, and (chain modes) how hard its stages work.
+struct ModeMaster {
+  Stereo output;
+  int steps = 0;
+  double seconds = 0;
+  std::optional<StageEffort> effort;
+};
+
+ModeMaster master_in_mode(const EvalRequest& req, const std::string& mode, const EvalPair& pair, const EvalModels& m) {
+  const auto start = std::chrono::steady_clock::now();
+  const Stereo& input = pair.input.audio;
+  const double fs = pair.input.sample_rate;
+  ModeMaster out;
+  std::function<StageEffort()> effort;  // measured after the timing
+  if (mode == "external") {
+    char name[32];
+    std::snprintf(name, sizeof name, "%02zu.wav", pair.index);
+    out.output = load_audio(req.external + name).audio;
+  } else if (mode == "input") {
+    out.output = level_matched(input, pair.ref_lufs, fs);
+  } else if (mode == "fxnorm") {
+    out.output = level_matched(fx_normalize(input, fs, m.stats), pair.ref_lufs, fs);
+  } else if (mode == "ito-theta") {
+    MasteringOptions o;
+    o.ito.max_steps = req.theta_steps;
+    o.style = req.style;
+    o.match_eq_amount = req.match_eq;
+    o.excerpt_seconds = req.excerpt_seconds;
+    o.excerpt_count = req.excerpt_count;
+    const MasteringResult r = master_with_reference(input, pair.reference.audio, fs, o);
+    out.output = r.output;
+    out.steps = r.ito.steps;
+    effort = [&input, fs, settings = r.settings()] {
+      return measure_stage_effort(chain_excerpt(input, settings, fs), settings.params, settings.switches, fs);
+    };
+  } else {
+    const bool white = mode.rfind("white-box", 0) == 0;
+    ModelMasteringOptions o;
+    o.ito.max_steps = mode.find("+ito") == std::string::npos ? 0 : (white ? req.z_steps : req.bb_steps);
+    if (mode == "white-box+ito+theta") o.theta_steps = req.theta_phase_steps;
+    o.style = req.style;
+    o.match_eq_amount = req.match_eq;
+    o.excerpt_seconds = req.excerpt_seconds;
+    o.excerpt_count = req.excerpt_count;
+    const ModelMasteringResult r =
+        master_with_model(input, pair.reference.audio, fs, white ? m.white_box : *m.black_box, m.stats, o);
+    out.output = r.output;
+    out.steps = r.ito.steps + r.theta.steps;
+    if (white)
+      effort = [fs, normalized = r.normalized_input, settings = MasterSettings{r.params_after, r.switches, r.match_eq, 0.0}] {
+        return measure_stage_effort(chain_excerpt(normalized, settings, fs), settings.params, settings.switches, fs);
+      };
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (effort) out.effort = effort();
   return out;
+}
+
+// The master's columns: Table 1's, loudness and peak, tonal error, stage effort.
+EvalRow measure_master(const ModeMaster& master, const EvalPair& pair, const EvalModels& m) {
+  const double fs = pair.input.sample_rate;
+  EvalRow row;
+  row.seconds = master.seconds;
+  if (master.effort) add_effort(row, *master.effort);
+  row.af = af_loss(master.output, pair.target, fs);
+  const TrackMetrics metrics = measure_track(master.output, fs);
+  row.drv = metrics.drv;
+  row.lufs_error = std::fabs(metrics.lufs - pair.ref_lufs);
+  row.true_peak = metrics.true_peak_dbtp;
+  row.cosine = cosine(embed(*m.white_box.encoder, master.output, fs), pair.z_ref);
+  const TonalError tone = tonal_error(third_octave_levels(master.output, fs), pair.reference_balance);
+  row.tone = tone.mid_mean, row.tone_bass = tone.mid_bass_mean, row.tone_low_mid = tone.mid_low_mid_mean;
+  row.tone_side = tone.side_mean;
+  return row;
 }
 
 }  // namespace
 
 int run_eval(const std::vector<std::string>& argv) {
-  const Args args(argv,
-                  {"steps", "ito-steps", "theta-steps", "bb-ito-steps", "modes", "markdown", "csv", "limit", "external",
-                   "match-eq", "character", "masters-out", "excerpt", "excerpt-count"},
-                  {"expert-ranges"});
-  if (args.positional().size() != 1) throw UsageError("eval takes one PAIRS.tsv (columns: input, reference)");
-  const int theta_steps = static_cast<int>(args.number("steps", 100));
-  const int z_steps = static_cast<int>(args.number("ito-steps", 100));
-  const int bb_steps = static_cast<int>(args.number("bb-ito-steps", 30));
-  const int theta_phase_steps = static_cast<int>(args.number("theta-steps", kDefaultThetaSteps));
-  const std::vector<std::string> modes = split(
-      args.get("modes", "input,fxnorm,ito-theta,white-box,white-box+ito,black-box,black-box+ito"), ',');
-  const std::vector<std::string> known = {"input", "fxnorm", "ito-theta", "white-box", "white-box+ito",
-                                          "white-box+ito+theta", "black-box", "black-box+ito", "external"};
-  const std::string external = args.get("external", "");
-  if (std::find(modes.begin(), modes.end(), "external") != modes.end() && external.empty())
-    throw UsageError("mode external needs --external DIR/PREFIX");
-  ChainStyle style;
-  style.character = args.number("character", 0.0);
-  style.expert_ranges = args.has("expert-ranges");
-  const double match_eq = args.number("match-eq", kDefaultMatchEqAmount);
-  // The audio ITO optimizes on (ito-theta and white-box modes): total seconds and segments.
-  const double excerpt_seconds = args.number("excerpt", MasteringOptions{}.excerpt_seconds);
-  const int excerpt_count = static_cast<int>(args.number("excerpt-count", MasteringOptions{}.excerpt_count));
-  if (!(excerpt_seconds >= 1 && excerpt_seconds <= 600) || excerpt_count < 1 || excerpt_count > 100)
-    throw UsageError("--excerpt must be in 1..600 s and --excerpt-count in 1..100");
-  if (!(style.character >= 0 && style.character <= 1) || !(match_eq >= 0 && match_eq <= 1.5))
-    throw UsageError("--character must be in 0..1 and --match-eq in 0..1.5");
-  for (const auto& m : modes)
-    if (std::find(known.begin(), known.end(), m) == known.end()) throw UsageError("unknown mode '" + m + "'");
+  const EvalRequest req = parse_eval_args(
+      Args(argv,
+           {"steps", "ito-steps", "theta-steps", "bb-ito-steps", "modes", "markdown", "csv", "limit", "external",
+            "match-eq", "character", "masters-out", "excerpt", "excerpt-count"},
+           {"expert-ranges"}));
+  const std::vector<std::pair<std::string, std::string>> pairs = read_eval_pairs(req.pairs_path, req.limit);
+  EvalModels models{load_model("white-box"), std::nullopt, load_fxnorm_stats()};
+  if (req.needs_black_box()) models.black_box = load_model("black-box");
 
-  // Pairs: first two tab-separated columns, a header line starting with "input" is skipped.
-  std::ifstream in(args.positional()[0]);
-  if (!in) throw UsageError("cannot read '" + args.positional()[0] + "'");
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (std::string line; std::getline(in, line);) {
-    const auto cols = split(line, '\t');
-    if (cols.size() < 2 || cols[0] == "input") continue;
-    pairs.emplace_back(cols[0], cols[1]);
-  }
-  const int limit = static_cast<int>(args.number("limit", 0));
-  if (limit > 0 && static_cast<int>(pairs.size()) > limit) pairs.resize(limit);
-  if (pairs.empty()) throw UsageError("no pairs in '" + args.positional()[0] + "'");
-
-  const bool need_bb = std::any_of(modes.begin(), modes.end(), [](const std::string& m) { return m.rfind("black-box", 0) == 0; });
-  const models::Model wb = load_model("white-box");  // its Φ also gives every mode's embedding similarity
-  std::optional<models::Model> bb;
-  if (need_bb) bb = load_model("black-box");
-  const FxNormStats stats = load_fxnorm_stats();
-
-  std::map<std::string, std::vector<Row>> rows;
+  std::map<std::string, std::vector<EvalRow>> rows;
   std::ofstream csv;
-  if (args.has("csv")) {
-    csv.open(args.get("csv"));
+  if (!req.csv_path.empty()) {
+    csv.open(req.csv_path);
     csv << "pair,input,reference,mode,af_loss,drv,cosine,lufs_error,true_peak_dbtp,seconds,ito_steps,tone_db,"
            "tone_bass_db,tone_low_mid_db,tone_side_db,limiter_p99_db,compressor_p99_db,saturator_db\n";
   }
   for (std::size_t p = 0; p < pairs.size(); ++p) {
-    const LoadedAudio input = load_audio(pairs[p].first), reference = load_audio(pairs[p].second);
-    const double fs = input.sample_rate;
-    const double ref_lufs = integrated_loudness(reference.audio, fs);
-    const AfFeatures target = compute_af_features(reference.audio, fs);
-    const BandLevels reference_balance = third_octave_levels(reference.audio, fs);
-    const std::vector<float> z_ref = embed(*wb.encoder, reference.audio, fs);
+    EvalPair pair{p, load_audio(pairs[p].first), load_audio(pairs[p].second), 0, {}, {}, {}};
+    const double fs = pair.input.sample_rate;
+    pair.ref_lufs = integrated_loudness(pair.reference.audio, fs);
+    pair.target = compute_af_features(pair.reference.audio, fs);
+    pair.reference_balance = third_octave_levels(pair.reference.audio, fs);
+    pair.z_ref = embed(*models.white_box.encoder, pair.reference.audio, fs);
     std::fprintf(stderr, "eval: pair %zu/%zu  %s  <-  %s\n", p + 1, pairs.size(), pairs[p].first.c_str(),
                  pairs[p].second.c_str());
-    for (const std::string& mode : modes) {
-      const auto start = std::chrono::steady_clock::now();
-      Stereo out;
-      int steps = 0;
-      Row row;
-      std::function<StageEffort()> effort;  // measured after the timing
-      if (mode == "external") {
-        char name[32];
-        std::snprintf(name, sizeof name, "%02zu.wav", p);
-        out = load_audio(external + name).audio;
-      } else if (mode == "input") {
-        out = level_matched(input.audio, ref_lufs, fs);
-      } else if (mode == "fxnorm") {
-        out = level_matched(fx_normalize(input.audio, fs, stats), ref_lufs, fs);
-      } else if (mode == "ito-theta") {
-        MasteringOptions o;
-        o.ito.max_steps = theta_steps;
-        o.style = style;
-        o.match_eq_amount = match_eq;
-        o.excerpt_seconds = excerpt_seconds;
-        o.excerpt_count = excerpt_count;
-        const MasteringResult r = master_with_reference(input.audio, reference.audio, fs, o);
-        out = r.output;
-        steps = r.ito.steps;
-        effort = [&input, &fs, settings = r.settings()] {
-          return measure_stage_effort(chain_excerpt(input.audio, settings, fs), settings.params, settings.switches, fs);
-        };
-      } else {
-        const bool white = mode.rfind("white-box", 0) == 0;
-        ModelMasteringOptions o;
-        o.ito.max_steps = mode.find("+ito") == std::string::npos ? 0 : (white ? z_steps : bb_steps);
-        if (mode == "white-box+ito+theta") o.theta_steps = theta_phase_steps;
-        o.style = style;
-        o.match_eq_amount = match_eq;
-        o.excerpt_seconds = excerpt_seconds;
-        o.excerpt_count = excerpt_count;
-        const ModelMasteringResult r =
-            master_with_model(input.audio, reference.audio, fs, white ? wb : *bb, stats, o);
-        out = r.output;
-        steps = r.ito.steps + r.theta.steps;
-        if (white)
-          effort = [&fs, input = r.normalized_input, settings = MasterSettings{r.params_after, r.switches, r.match_eq, 0.0}] {
-            return measure_stage_effort(chain_excerpt(input, settings, fs), settings.params, settings.switches, fs);
-          };
-      }
-      row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (effort) add_effort(row, effort());
-      if (args.has("masters-out")) {
+    for (const std::string& mode : req.modes) {
+      const ModeMaster master = master_in_mode(req, mode, pair, models);
+      if (!req.masters_out.empty()) {
         char name[64];
         std::snprintf(name, sizeof name, "/%s_%02zu.wav", mode.c_str(), p);
-        write_wav24_atomic(args.get("masters-out") + name, out, fs, true);
+        write_wav24_atomic(req.masters_out + name, master.output, fs, true);
       }
-      row.af = af_loss(out, target, fs);
-      const TrackMetrics m = measure_track(out, fs);
-      row.drv = m.drv;
-      row.lufs_error = std::fabs(m.lufs - ref_lufs);
-      row.true_peak = m.true_peak_dbtp;
-      row.cosine = cosine(embed(*wb.encoder, out, fs), z_ref);
-      const TonalError tone = tonal_error(third_octave_levels(out, fs), reference_balance);
-      row.tone = tone.mid_mean, row.tone_bass = tone.mid_bass_mean, row.tone_low_mid = tone.mid_low_mid_mean;
-      row.tone_side = tone.side_mean;
+      const EvalRow row = measure_master(master, pair, models);
       rows[mode].push_back(row);
       std::fprintf(stderr,
                    "  %-14s AF %.4f  DRV %.3f  cos %.3f  dLU %.2f  TP %.2f  tone %.2f (bass %.2f, low mids %.2f) dB  "
                    "lim %.1f comp %.1f dB  sat %.0f dB  %.1f s (%d steps)\n",
                    mode.c_str(), row.af, row.drv, row.cosine, row.lufs_error, row.true_peak, row.tone, row.tone_bass,
-                   row.tone_low_mid, row.limiter_p99, row.compressor_p99, row.saturator, row.seconds, steps);
+                   row.tone_low_mid, row.limiter_p99, row.compressor_p99, row.saturator, row.seconds, master.steps);
       if (csv.is_open())
         csv << p << ',' << pairs[p].first << ',' << pairs[p].second << ',' << mode << ',' << row.af << ',' << row.drv
             << ',' << row.cosine << ',' << row.lufs_error << ',' << row.true_peak << ',' << row.seconds << ','
-            << steps << ',' << row.tone << ',' << row.tone_bass << ',' << row.tone_low_mid << ',' << row.tone_side << ','
-            << row.limiter_p99 << ',' << row.compressor_p99 << ',' << row.saturator << '\n' << std::flush;
+            << master.steps << ',' << row.tone << ',' << row.tone_bass << ',' << row.tone_low_mid << ','
+            << row.tone_side << ',' << row.limiter_p99 << ',' << row.compressor_p99 << ',' << row.saturator << '\n'
+            << std::flush;
     }
   }
 
-  // Table: mean (median) per mode.
-  std::ostringstream md;
-  char buf[512];
-  md << "| mode | AF loss ↓ mean (median) | DRV ↓ | embedding cos ↑ | loudness error LU | true peak dBTP (max) "
-        "| tone error dB (bass, low mids, side) | limiter / comp. GR p99 dB | s/track |\n"
-     << "|---|---|---|---|---|---|---|---|---|\n";
-  for (const std::string& mode : modes) {
-    const auto& r = rows[mode];
-    auto col = [&](double Row::*f) {
-      std::vector<double> v;
-      for (const Row& x : r) v.push_back(x.*f);
-      return v;
-    };
-    const auto tp = col(&Row::true_peak);
-    std::snprintf(buf, sizeof buf,
-                  "| %s | %.4f (%.4f) | %.3f | %.3f | %.2f | %.2f | %.2f (%.2f, %.2f, %.2f) | %.1f / %.1f | %.1f |\n",
-                  mode.c_str(), mean(col(&Row::af)), median(col(&Row::af)), mean(col(&Row::drv)),
-                  mean(col(&Row::cosine)), mean(col(&Row::lufs_error)), *std::max_element(tp.begin(), tp.end()),
-                  mean(col(&Row::tone)), mean(col(&Row::tone_bass)), mean(col(&Row::tone_low_mid)),
-                  mean(col(&Row::tone_side)), mean(col(&Row::limiter_p99)), mean(col(&Row::compressor_p99)),
-                  mean(col(&Row::seconds)));
-    md << buf;
-  }
-  std::snprintf(buf, sizeof buf,
-                "\n%zu pairs; ITO on Θ %d steps, white-box ITO on z %d steps (then %d on Θ in +theta), black-box %d steps.\n",
-                pairs.size(), theta_steps, z_steps, theta_phase_steps, bb_steps);
-  md << buf;
-  std::printf("%s", md.str().c_str());
-  if (args.has("markdown")) write_file_atomic(args.get("markdown"), md.str());
+  const std::string md = eval_table_markdown(req, rows, pairs.size());
+  std::printf("%s", md.c_str());
+  if (!req.markdown_path.empty()) write_file_atomic(req.markdown_path, md);
   return 0;
 }
 
