@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "cli/audio_io.h"
-#include "cli/json_writer.h"
 #include "cli/progress.h"
 #include "test_signals.h"
 
@@ -656,80 +655,6 @@ TEST(ProgressBar, DrawsOnATerminal) {
   EXPECT_NE(got.find("\rITO  [######..............]  1/3  loss 0.5  ETA"), std::string::npos) << got;
   EXPECT_NE(got.find("\rITO  [####################]  3/3  loss 0.25  ETA 0s"), std::string::npos) << got;
   EXPECT_NE(got.find('\n'), std::string::npos);
-}
-
-// ---------------------------------------------------------------------------
-// JSON writer
-
-TEST(JsonWriter, NestedCompactOutput) {
-  JsonWriter w;
-  w.begin_object()
-      .field("name", "song \"A\"")
-      .field("lufs", -14.25)
-      .field("frames", std::size_t{1} << 40)
-      .field("ok", true)
-      .begin_array("gains")
-      .value(1)
-      .value(0.5)
-      .begin_object()
-      .field("x", -3)
-      .end_object()
-      .end_array()
-      .begin_object("empty")
-      .end_object()
-      .key("none")
-      .null()
-      .end_object();
-  EXPECT_TRUE(w.complete());
-  EXPECT_EQ(w.str(),
-            R"({"name":"song \"A\"","lufs":-14.25,"frames":1099511627776,"ok":true,)"
-            R"("gains":[1,0.5,{"x":-3}],"empty":{},"none":null})");
-}
-
-TEST(JsonWriter, PrettyOutput) {
-  JsonWriter w(2);
-  w.begin_object().field("a", 1).begin_array("b").value(2).value(3).end_array().begin_array("c").end_array().end_object();
-  EXPECT_EQ(w.str(), "{\n  \"a\": 1,\n  \"b\": [\n    2,\n    3\n  ],\n  \"c\": []\n}");
-}
-
-TEST(JsonWriter, EscapesStrings) {
-  EXPECT_EQ(json_quote("a\"b\\c\nd\te\r\b\f\x01\x1f/"), R"("a\"b\\c\nd\te\r\b\f\u0001\u001f/")");
-  EXPECT_EQ(json_quote("Caf\xC3\xA9 \xF0\x9F\x8E\xB5"), "\"Caf\xC3\xA9 \xF0\x9F\x8E\xB5\"");  // valid UTF-8 kept
-  EXPECT_EQ(json_quote("bad\xFF\xC3"), "\"bad\xEF\xBF\xBD\xEF\xBF\xBD\"");  // invalid bytes -> U+FFFD
-  EXPECT_EQ(json_quote("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // UTF-16 surrogate
-}
-
-TEST(JsonWriter, NumbersRoundTripAndNonFiniteIsNull) {
-  const double values[] = {0.1, 1.0 / 3.0, -2.5e-300, 6.02214076e23, 44100.0, -0.0};
-  for (double v : values) {
-    JsonWriter w;
-    w.value(v);
-    EXPECT_EQ(std::strtod(w.str().c_str(), nullptr), v) << w.str();
-    EXPECT_EQ(w.str().find_first_not_of("0123456789.-+e"), std::string::npos) << w.str();
-  }
-  JsonWriter w;
-  w.begin_array()
-      .value(std::numeric_limits<double>::quiet_NaN())
-      .value(std::numeric_limits<double>::infinity())
-      .value(-std::numeric_limits<double>::infinity())
-      .value(1.5f)
-      .end_array();
-  EXPECT_EQ(w.str(), "[null,null,null,1.5]");
-  JsonWriter v;
-  v.values({1.0, std::nan(""), 2.0});
-  EXPECT_EQ(v.str(), "[1,null,2]");
-}
-
-TEST(JsonWriter, MisuseThrows) {
-  EXPECT_THROW(JsonWriter().begin_object().value(1), std::logic_error);       // value without key
-  EXPECT_THROW(JsonWriter().begin_array().key("k"), std::logic_error);        // key in array
-  EXPECT_THROW(JsonWriter().begin_array().end_object(), std::logic_error);    // wrong bracket
-  EXPECT_THROW(JsonWriter().end_array(), std::logic_error);                   // nothing open
-  EXPECT_THROW(JsonWriter().begin_object().key("k").end_object(), std::logic_error);  // dangling key
-  EXPECT_THROW(JsonWriter().value(1).value(2), std::logic_error);             // two top-level values
-  JsonWriter open;
-  open.begin_object();
-  EXPECT_FALSE(open.complete());
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/json_writer.h"
+#include "core/json_writer.h"
 #include "cli/report.h"
 #include "core/json_reader.h"
 #include "master/settings_json.h"

@@ -1,4 +1,4 @@
-// The studio UI's platform-free logic (wasm/app/ui_state, ui_json, ui_actions): what the
+// The studio UI's platform-free logic (wasm/app/ui_state, ui_actions): what the
 // page pushes in, and the exact action JSON the UI sends back to the page.
 #include <gtest/gtest.h>
 
@@ -7,7 +7,6 @@
 #include <string>
 
 #include "app/ui_actions.h"
-#include "app/ui_json.h"
 #include "app/ui_state.h"
 
 namespace ito::ui {
@@ -23,6 +22,11 @@ TEST(UiState, ParsesTheMetricsThePagePushes) {
   ASSERT_EQ(m.short_term_lufs.size(), 3u);
   EXPECT_TRUE(std::isnan(m.short_term_lufs[1]));
   EXPECT_FLOAT_EQ(m.short_term_lufs[2], -13.5f);
+  // Keys at the top level too; text that is not JSON shows nothing rather than half of it.
+  EXPECT_DOUBLE_EQ(parse_metrics(R"({"lufs":-9,"shortTermLufs":[]})").lufs, -9.0);
+  const TrackMetrics bad = parse_metrics(R"({"lufs":-9,)");
+  EXPECT_TRUE(std::isnan(bad.lufs));
+  EXPECT_TRUE(bad.short_term_lufs.empty());
 }
 
 TEST(UiState, KeepsTheItoResultAndMarksTheLargestChangesThroughUserEdits) {

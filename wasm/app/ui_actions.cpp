@@ -1,9 +1,12 @@
 #include "app/ui_actions.h"
 
 #include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <vector>
 #include <utility>
 
-#include "app/ui_json.h"
+#include "core/json_writer.h"
 
 namespace ito::ui {
 namespace {
@@ -13,23 +16,19 @@ ActionSink& sink() {
   return s;
 }
 
-// Writes targetLufs/ceilingDbtp/steps, the fields master options and settings share.
+// One compact JSON object; fill(w) writes its fields.
+template <class Fill>
+std::string json_object(Fill fill) {
+  JsonWriter w;
+  w.begin_object();
+  fill(w);
+  w.end_object();
+  return w.str();
+}
+
 // The ITO-on-z budget of the method chosen (each model keeps its own).
 int model_ito_steps(const Settings& s) {
   return s.mode == MasterMode::BlackBoxPreview ? s.bb_ito_steps : s.ito_steps;
-}
-
-JsonObject& add_render_settings(JsonObject& o, const Settings& s) {
-  const double target = target_lufs(s);
-  if (std::isfinite(target))
-    o.num("targetLufs", target);
-  else
-    o.null("targetLufs");
-  o.num("ceilingDbtp", s.ceiling_dbtp);
-  o.num("matchEqAmount", s.match_eq);
-  o.num("character", s.character);
-  o.boolean("expertRanges", s.expert_ranges);
-  return o;
 }
 
 const char* mode_name(MasterMode m) {
@@ -41,17 +40,25 @@ const char* mode_name(MasterMode m) {
   return "white-box";
 }
 
-std::string target_json(const TargetAdjust& t) {
-  double tone[kToneSliders];
-  for (int i = 0; i < kToneSliders; ++i) tone[i] = t.tone_db[i];
-  return JsonObject()
-      .num("blend", t.blend)
-      .num("crestDb", t.crest_db)
-      .num("widthScale", t.width_scale)
-      .num("tiltDb", t.tilt_db)
-      .num_array("toneDb", tone, kToneSliders)
-      .boolean("relativeToMaster", t.relative_to_master)
-      .text();
+// What master options and settings share: the method, its step budgets and the render's
+// targetLufs (null: the reference's), ceiling, Match EQ and style.
+void write_method_and_render(JsonWriter& w, const Settings& s) {
+  w.field("mode", mode_name(s.mode)).field("steps", s.steps).field("itoSteps", model_ito_steps(s))
+      .field("thetaSteps", s.theta_steps);
+  const double target = target_lufs(s);
+  if (std::isfinite(target))
+    w.field("targetLufs", target);
+  else
+    w.key("targetLufs").null();
+  w.field("ceilingDbtp", s.ceiling_dbtp).field("matchEqAmount", s.match_eq).field("character", s.character)
+      .field("expertRanges", s.expert_ranges);
+}
+
+void write_target(JsonWriter& w, const TargetAdjust& t) {
+  w.begin_object("target").field("blend", t.blend).field("crestDb", t.crest_db).field("widthScale", t.width_scale)
+      .field("tiltDb", t.tilt_db);
+  w.key("toneDb").values(std::vector<double>(std::begin(t.tone_db), std::end(t.tone_db)));
+  w.field("relativeToMaster", t.relative_to_master).end_object();
 }
 
 }  // namespace
@@ -62,65 +69,64 @@ void emit(const char* name, const std::string& json) {
   if (sink()) sink()(name, json);
 }
 
-void emit_open_file(TrackKind kind) { emit("open_file", JsonObject().str("kind", track_name(kind)).text()); }
+void emit_field(const char* name, const char* key, const std::string& value) {
+  emit(name, json_object([&](JsonWriter& w) { w.field(key, value); }));
+}
 
-void emit_open_second_reference() { emit("open_file", JsonObject().str("kind", "reference2").text()); }
+void emit_open_file(TrackKind kind) { emit_field("open_file", "kind", track_name(kind)); }
+
+void emit_open_second_reference() { emit_field("open_file", "kind", "reference2"); }
 
 void emit_master(const Settings& s, bool refine) {
-  JsonObject options;
-  options.str("mode", mode_name(s.mode));
-  options.integer("steps", s.steps);
-  options.integer("itoSteps", model_ito_steps(s));
-  options.integer("thetaSteps", s.theta_steps);
-  add_render_settings(options, s);
-  if (!is_default(s.adjust)) options.raw("target", target_json(s.adjust));
-  if (s.amounts != Settings{}.amounts) {
-    JsonObject amounts;
-    const char* const names[4] = {"tone", "dynamics", "width", "loudness"};
-    for (int i = 0; i < 4; ++i) amounts.num(names[i], s.amounts[i] / 100.0);
-    options.raw("amounts", amounts.text());
-  }
-  if (refine) options.boolean("refine", true);
-  emit("master", JsonObject().raw("options", options.text()).text());
+  emit("master", json_object([&](JsonWriter& w) {
+    w.begin_object("options");
+    write_method_and_render(w, s);
+    if (!is_default(s.adjust)) write_target(w, s.adjust);
+    if (s.amounts != Settings{}.amounts) {
+      w.begin_object("amounts");
+      const char* const names[4] = {"tone", "dynamics", "width", "loudness"};
+      for (int i = 0; i < 4; ++i) w.field(names[i], s.amounts[i] / 100.0);
+      w.end_object();
+    }
+    if (refine) w.field("refine", true);
+    w.end_object();
+  }));
 }
 
 void emit_param(int index, double normalized) {
-  emit("param", JsonObject().integer("index", index).num("value", std::clamp(normalized, 0.0, 1.0)).text());
+  emit("param", json_object([&](JsonWriter& w) { w.field("index", index).field("value", std::clamp(normalized, 0.0, 1.0)); }));
 }
 
 void emit_reset_params(const ito::Params& values) {
-  emit("reset_params", JsonObject().num_array("values", values.data(), ito::kNumParams).text());
+  emit("reset_params", json_object([&](JsonWriter& w) {
+    w.key("values").values(std::vector<double>(values.begin(), values.end()));
+  }));
 }
 
-void emit_seek(double t) { emit("seek", JsonObject().num("t", std::max(t, 0.0)).text()); }
+void emit_seek(double t) { emit("seek", json_object([&](JsonWriter& w) { w.field("t", std::max(t, 0.0)); })); }
 
-void emit_select(TrackKind which) { emit("select", JsonObject().str("which", track_name(which)).text()); }
+void emit_select(TrackKind which) { emit_field("select", "which", track_name(which)); }
 
-void emit_match_eq(double amount) { emit("match_eq", JsonObject().num("amount", std::clamp(amount, 0.0, 1.5)).text()); }
+void emit_match_eq(double amount) {
+  emit("match_eq", json_object([&](JsonWriter& w) { w.field("amount", std::clamp(amount, 0.0, 1.5)); }));
+}
 
-void emit_match_loudness(bool on) { emit("match_loudness", JsonObject().boolean("on", on).text()); }
+void emit_match_loudness(bool on) { emit("match_loudness", json_object([&](JsonWriter& w) { w.field("on", on); })); }
 
 void emit_loop(const Settings& s, double duration_s) {
-  JsonObject o;
-  o.boolean("enabled", s.loop);
-  if (!s.loop) {
-    o.null("start").null("end");
-  } else if (s.loop_end > s.loop_start) {
-    o.num("start", s.loop_start).num("end", s.loop_end);
-  } else {
-    o.num("start", 0.0).num("end", std::max(duration_s, 0.0));  // no region: loop the whole track
-  }
-  emit("loop", o.text());
+  emit("loop", json_object([&](JsonWriter& w) {
+    w.field("enabled", s.loop);
+    if (!s.loop)
+      w.key("start").null().key("end").null();
+    else if (s.loop_end > s.loop_start)
+      w.field("start", s.loop_start).field("end", s.loop_end);
+    else  // no region: loop the whole track
+      w.field("start", 0.0).field("end", std::max(duration_s, 0.0));
+  }));
 }
 
 void emit_settings(const Settings& s) {
-  JsonObject o;
-  add_render_settings(o, s);
-  o.str("mode", mode_name(s.mode));
-  o.integer("steps", s.steps);
-  o.integer("itoSteps", model_ito_steps(s));
-  o.integer("thetaSteps", s.theta_steps);
-  emit("settings", o.text());
+  emit("settings", json_object([&](JsonWriter& w) { write_method_and_render(w, s); }));
 }
 
 }  // namespace ito::ui

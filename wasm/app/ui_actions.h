@@ -31,6 +31,8 @@ namespace ito::ui {
 using ActionSink = std::function<void(const char* name, const std::string& json)>;
 void set_action_sink(ActionSink sink);
 void emit(const char* name, const std::string& json = "{}");
+// An action with one string field: {"key":"value"}.
+void emit_field(const char* name, const char* key, const std::string& value);
 
 void emit_open_file(TrackKind kind);
 void emit_open_second_reference();

@@ -23,7 +23,6 @@
 
 #include "app/ui_actions.h"
 #include "app/ui_draw.h"
-#include "app/ui_json.h"
 #include "app/ui_state.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
@@ -136,7 +135,7 @@ int main() {
   update_display();
   g_window = glfwCreateWindow(g_display.fb_w, g_display.fb_h, "ITO-Master Studio", nullptr, nullptr);
   if (!g_window) {
-    ito::ui::emit("ui_error", ito::ui::JsonObject().str("message", "WebGL is not available in this browser").text());
+    ito::ui::emit_field("ui_error", "message", "WebGL is not available in this browser");
     return 1;
   }
   glfwMakeContextCurrent(g_window);

@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "app/ui_actions.h"
-#include "app/ui_json.h"
 #include "app/ui_plots.h"
 #include "imgui.h"
 
@@ -185,7 +184,7 @@ void draw_export_panel(UiState& s) {
   static const char* const kDepths[] = {"16-bit (dithered)", "24-bit", "32-bit float", "32-bit float, no limiter"};
   static const char* const kDepthValues[] = {"16", "24", "32f", "unlimited"};
   if (ImGui::Button("Export master (WAV)", ImVec2(half, 0)))
-    emit("export_wav", JsonObject().str("depth", kDepthValues[std::clamp(s.settings.export_depth, 0, 3)]).text());
+    emit_field("export_wav", "depth", kDepthValues[std::clamp(s.settings.export_depth, 0, 3)]);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(half);
   ImGui::Combo("##depth", &s.settings.export_depth, kDepths, 4);

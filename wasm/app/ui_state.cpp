@@ -1,9 +1,10 @@
 #include "app/ui_state.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
-#include "app/ui_json.h"
+#include "core/json_reader.h"
 #include "ito/ito_theta.h"
 
 namespace ito::ui {
@@ -26,15 +27,33 @@ const char* track_title(TrackKind k) {
   return "Input";
 }
 
-TrackMetrics parse_metrics(const std::string& json) {
+TrackMetrics parse_metrics(const std::string& json_text) {
   TrackMetrics m;
-  json_find_number(json, "lufs", &m.lufs);
-  json_find_number(json, "lra", &m.lra);
-  json_find_number(json, "truePeakDbtp", &m.true_peak_dbtp);
-  json_find_number(json, "crestDb", &m.crest_db);
-  json_find_number(json, "width", &m.width);
-  json_find_number(json, "drv", &m.drv);
-  m.short_term_lufs = json_find_number_array(json, "shortTermLufs");
+  json::Value doc;
+  try {
+    doc = json::parse(json_text, {.max_bytes = 16 << 20, .max_depth = 4});
+  } catch (const json::ParseError&) {
+    return m;  // the page's JSON.stringify does not fail; if it ever did, show nothing
+  }
+  // Each key at the top or in a "metrics" object; a missing key or null stays NaN.
+  const json::Value* nested = doc.find("metrics");
+  auto find = [&](const char* key) -> const json::Value* {
+    const json::Value* v = doc.find(key);
+    if (!v && nested) v = nested->find(key);
+    return v;
+  };
+  auto number = [&](const char* key, double& out) {
+    if (const json::Value* v = find(key); v && v->kind == json::Value::Kind::Number) out = v->number;
+  };
+  number("lufs", m.lufs);
+  number("lra", m.lra);
+  number("truePeakDbtp", m.true_peak_dbtp);
+  number("crestDb", m.crest_db);
+  number("width", m.width);
+  number("drv", m.drv);
+  if (const json::Value* a = find("shortTermLufs"); a && a->kind == json::Value::Kind::Array)
+    for (const json::Value& v : a->items)
+      m.short_term_lufs.push_back(v.kind == json::Value::Kind::Number ? static_cast<float>(v.number) : NAN);
   return m;
 }
 

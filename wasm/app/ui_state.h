@@ -32,7 +32,7 @@ struct TrackView {
 };
 
 // Parses the metrics JSON the page pushes: {lufs, lra, truePeakDbtp, crestDb, width, drv,
-// shortTermLufs: [..]} (keys may also sit inside a nested object). Missing -> NaN/empty.
+// shortTermLufs: [..]} (or these keys inside a "metrics" object). Missing -> NaN/empty.
 TrackMetrics parse_metrics(const std::string& json);
 
 struct ParamsView {

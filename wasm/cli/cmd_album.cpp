@@ -11,7 +11,7 @@
 #include "cli/args.h"
 #include "cli/audio_io.h"
 #include "cli/commands.h"
-#include "cli/json_writer.h"
+#include "core/json_writer.h"
 #include "master/metrics.h"
 
 namespace ito {

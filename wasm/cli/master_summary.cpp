@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "cli/atomic_file.h"
-#include "cli/json_writer.h"
+#include "core/json_writer.h"
 #include "cli/report.h"
 #include "dsp/params.h"
 #include "ito/ito_theta.h"

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "analysis/af_loss.h"
-#include "cli/json_writer.h"
+#include "core/json_writer.h"
 #include "dsp/params.h"
 #include "master/metrics.h"
 

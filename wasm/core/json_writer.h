@@ -1,4 +1,4 @@
-// A small streaming JSON writer (no dependencies) for the CLI's reports.
+// A small streaming JSON writer (no dependencies) for the CLI's reports and the UI's actions.
 //   JsonWriter w;
 //   w.begin_object().key("lufs").value(-14.2).begin_array("gains").value(1).value(2).end_array().end_object();
 //   w.str() == R"({"lufs":-14.2,"gains":[1,2]})"
@@ -54,6 +54,7 @@ class JsonWriter {
     bool has_items = false;
     bool key_pending = false;
   };
+  static std::string shortest_number(double v);
   JsonWriter& raw_value(const std::string& text);
   void before_value();
   void newline_indent(std::size_t depth);

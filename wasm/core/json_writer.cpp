@@ -1,7 +1,9 @@
-#include "cli/json_writer.h"
+#include "core/json_writer.h"
 
-#include <charconv>
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <stdexcept>
 
@@ -140,6 +142,28 @@ JsonWriter& JsonWriter::close(char bracket, bool is_object) {
   return *this;
 }
 
+// The fewest significant digits that read back as exactly v (as std::to_chars would give:
+// Emscripten's libc++ has no floating-point to_chars), in plain notation when that is no
+// longer than the exponent form (100000, not 1e+05).
+std::string JsonWriter::shortest_number(double v) {
+  char sci[40], plain[400];
+  int digits = 1;
+  for (; digits < 17; ++digits) {
+    std::snprintf(sci, sizeof sci, "%.*e", digits - 1, v);
+    if (std::strtod(sci, nullptr) == v) break;
+  }
+  std::snprintf(sci, sizeof sci, "%.*e", digits - 1, v);
+  // Plain notation with the same digits: as many decimals as lie right of the point.
+  const int exponent = std::atoi(std::strchr(sci, 'e') + 1);
+  std::snprintf(plain, sizeof plain, "%.*f", std::max(0, digits - 1 - exponent), v);
+  // The exponent form as to_chars writes it: mantissa, 'e', sign, at least two digits.
+  std::string mantissa(sci, std::strchr(sci, 'e'));
+  char exp_text[8];
+  std::snprintf(exp_text, sizeof exp_text, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+  const std::string scientific = mantissa + exp_text;
+  return std::strlen(plain) <= scientific.size() ? std::string(plain) : scientific;
+}
+
 JsonWriter& JsonWriter::begin_object(const char* k) { return open('{', true, k); }
 JsonWriter& JsonWriter::end_object() { return close('}', true); }
 JsonWriter& JsonWriter::begin_array(const char* k) { return open('[', false, k); }
@@ -147,9 +171,7 @@ JsonWriter& JsonWriter::end_array() { return close(']', false); }
 
 JsonWriter& JsonWriter::value(double v) {
   if (!std::isfinite(v)) return null();
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);  // shortest exact round trip
-  return raw_value(std::string(buf, res.ptr));
+  return raw_value(shortest_number(v));
 }
 
 JsonWriter& JsonWriter::value(const std::string& v) { return raw_value(json_quote(v)); }
