@@ -335,6 +335,41 @@ TEST_F(Cli, AlbumMastersEveryMixToOneLoudness) {
   EXPECT_EQ(model.code, 2);
 }
 
+// A master keeps its mix's own rate and exact length (48 and 96 kHz; the odd frame counts
+// catch any rounding through the 44.1 kHz analysis copy), or takes --output-rate; the
+// reference may be at any rate. Loudness and true peak are those of the master's own rate.
+TEST_F(Cli, MastersKeepTheMixRateAndLength) {
+  struct Case { double in_rate; const char* extra; double out_rate; };
+  const std::string ref = path("ref88.wav");
+  write_wav_float(ref, testing::music_like(88200 * 4 + 7, 0.8, 5, 88200), 88200);
+  // The target is the reference's loudness at the analysis rate (this synthetic reference has
+  // noise up to 44 kHz, which its 44.1 kHz copy lacks: 0.15 LU less).
+  const double ref_lufs = integrated_loudness(load_audio(ref).audio, 44100);
+  for (const Case c : {Case{48000, "", 48000}, Case{96000, "", 96000}, Case{44100, " --output-rate 48000", 48000},
+                       Case{96000, " --model white-box --ito-steps 1 --theta-steps 1", 96000}}) {
+    SCOPED_TRACE(std::to_string(c.in_rate) + c.extra);
+    const std::size_t frames = static_cast<std::size_t>(c.in_rate * 4) + 13;
+    const std::string in = path("in.wav"), out = path("out.wav");
+    write_wav_float(in, testing::music_like(frames, 0.3, 6, c.in_rate), c.in_rate);
+    const CliRun r = run("master --input " + in + " --reference " + ref + " --output " + out + " --steps 2 --force" + c.extra);
+    ASSERT_EQ(r.code, 0) << r.out;
+    const std::optional<SF_INFO> info = header_of(out);
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->samplerate, c.out_rate);
+    const std::size_t expected = c.out_rate == c.in_rate ? frames : static_cast<std::size_t>(std::llround(frames * c.out_rate / c.in_rate));
+    EXPECT_EQ(static_cast<std::size_t>(info->frames), expected);
+    const Stereo master = load_audio(out, {.target_rate = c.out_rate}).audio;
+    EXPECT_NEAR(integrated_loudness(master, c.out_rate), ref_lufs, 0.1);
+    EXPECT_LE(true_peak_dbtp(master, c.out_rate), -1.0 + 0.02);
+  }
+  EXPECT_EQ(run("master --input a.wav --reference b.wav --output c.wav --output-rate 22050").code, 2);
+  // A rate below 44.1 kHz is mastered at 44.1 kHz (the chain and the meters want the top octave).
+  const std::string low = path("in32.wav");
+  write_wav_float(low, testing::music_like(32000 * 3, 0.3, 7, 32000), 32000);
+  ASSERT_EQ(run("master --input " + low + " --reference " + ref + " --output " + path("o32.wav") + " --steps 1").code, 0);
+  EXPECT_EQ(header_of(path("o32.wav"))->samplerate, 44100);
+}
+
 // The command line alone, before any audio (cli/master_args.h).
 TEST_F(Cli, MasterArgumentsParseWithoutTheAudio) {
   auto parse = [&](std::vector<std::string> argv) {

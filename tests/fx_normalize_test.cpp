@@ -247,6 +247,22 @@ TEST(FxNormalize, PullsTiltedSpectrumWidthAndLoudnessToTarget) {
   };
   const double at_zero = correlation(0);
   for (int lag : {-3, -2, -1, 1, 2, 3}) EXPECT_GT(at_zero, correlation(lag)) << lag;
+
+  // The report applied again is the same normalization; and at another rate (a master at the
+  // mix's own rate) the same band shape, side ratio and loudness.
+  EXPECT_EQ(apply_fx_normalization(x, kFs, report).l, y.l);
+  const double fs2 = 2 * kFs;
+  Stereo x2(2 * x.frames());  // x at twice the rate: each sample held twice, then smoothed by the EQ alike
+  for (std::size_t i = 0; i < x2.frames(); ++i) x2.l[i] = x.l[i / 2], x2.r[i] = x.r[i / 2];
+  const Stereo y2 = apply_fx_normalization(x2, fs2, report);
+  const std::vector<double> shape = long_term_band_db(y, kFs, stats.band_hz), shape2 = long_term_band_db(y2, fs2, stats.band_hz);
+  for (std::size_t b = 0; b + 3 < shape.size(); ++b)  // below 8 kHz, where holding samples barely filters
+    EXPECT_NEAR(shape2[b] - long_term_band_db(x2, fs2, stats.band_hz)[b], shape[b] - long_term_band_db(x, kFs, stats.band_hz)[b], 0.3)
+        << stats.band_hz[b] << " Hz";
+  EXPECT_NEAR(side_mid_ratio_db(y2) - side_mid_ratio_db(x2), side_mid_ratio_db(y) - side_mid_ratio_db(x), 0.1);
+  FxNormReport bad = report;
+  bad.band_hz.pop_back();
+  EXPECT_THROW(apply_fx_normalization(x, kFs, bad), std::invalid_argument);
 }
 
 TEST(FxNormalize, InputAlreadyAtTargetOnlyChangesLevel) {

@@ -82,8 +82,8 @@ struct Case {
 std::vector<Case> cases() {
   const auto secs = [](double s, double fs) { return static_cast<std::size_t>(s * fs); };
   std::vector<Case> out;
-  for (double fs : {44100.0, 48000.0}) {
-    const std::string tag = fs == 44100.0 ? "@44k1" : "@48k";
+  for (double fs : {44100.0, 48000.0, 96000.0}) {  // the rates masters are made at, natively
+    const std::string tag = fs == 44100.0 ? "@44k1" : fs == 48000.0 ? "@48k" : "@96k";
     for (double peak : {1.0, 0.25, 0.02})
       out.push_back({"music peak " + std::to_string(peak) + tag, fs,
                      [=](double f) { return music_like(secs(10, f), peak, 3, f); }});

@@ -333,13 +333,18 @@ LoadedAudio decode_and_check(SndfilePtr file, const SF_INFO& info, std::size_t f
 
   // Resample before duplicating mono, so mono costs one channel of work. At the target rate
   // already, the decoded buffer is the audio (no copy of a long track).
-  out.audio = rate == opt.target_rate ? std::move(x) : resample_planar(x, info.channels == 2, rate, opt.target_rate, opt.quality);
+  const double target = opt.target_rate > 0 ? opt.target_rate : master_rate_for(rate);
+  out.audio = rate == target ? std::move(x) : resample_planar(x, info.channels == 2, rate, target, opt.quality);
   if (info.channels == 1) out.audio.r = out.audio.l;
-  out.sample_rate = opt.target_rate;
+  out.sample_rate = target;
   return out;
 }
 
 }  // namespace
+
+double master_rate_for(double source_rate) {
+  return source_rate >= kMinMasterRate && source_rate <= kMaxMasterRate ? source_rate : kAnalysisRate;
+}
 
 LoadedAudio load_audio(const std::string& path, const LoadOptions& opt) {
   check_file_is_readable(path);

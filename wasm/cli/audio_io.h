@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/stereo.h"
+#include "master/analysis_rate.h"
 #include "master/sample_format.h"
 
 namespace ito {
@@ -18,7 +19,7 @@ struct AudioError : std::runtime_error {
 
 struct LoadedAudio {
   Stereo audio;         // stereo at the requested rate (mono is duplicated to both channels)
-  double sample_rate;   // == requested rate
+  double sample_rate;   // the requested rate (or, for target_rate 0, the master's rate)
   double source_rate;
   int source_channels;
   double source_seconds;
@@ -29,8 +30,13 @@ struct LoadedAudio {
 // for long ones (Best costs about 40 ms of CPU per second of 48 kHz audio per channel).
 enum class ResampleQuality { Auto, Best, Medium };
 
+// A master keeps its mix's own rate from 44.1 to 192 kHz (master_rate_for).
+constexpr double kMinMasterRate = 44100.0, kMaxMasterRate = 192000.0;
+// The rate a master of a mix at source_rate has: its own within the range above, else 44.1 kHz.
+double master_rate_for(double source_rate);
+
 struct LoadOptions {
-  double target_rate = 44100.0;
+  double target_rate = kAnalysisRate;  // 0: master_rate_for(the file's rate)
   double max_seconds = 120 * 60;  // a DJ mix or a live set; about 1 GB per 30 min to master
   double min_seconds = 0.5;
   ResampleQuality quality = ResampleQuality::Auto;

@@ -130,7 +130,7 @@ const std::set<std::string> kMasterOptions = {
     "input", "reference", "output", "steps", "ceiling", "target-lufs", "optimizer", "lr", "excerpt", "params-out",
     "params-in", "model", "ito-steps", "theta-steps", "reference2", "blend", "crest-db", "width-scale", "tilt-db",
     "character", "match-eq", "amount-tone", "amount-dynamics", "amount-width", "amount-loudness", "bit-depth",
-    "format", "report"};
+    "format", "report", "output-rate"};
 const std::set<std::string> kMasterFlags = {"json", "force", "expert-ranges", "no-limiter", "stereo"};
 
 MasterRequest parse_master_args(const Args& args) {
@@ -144,6 +144,11 @@ MasterRequest parse_master_args(const Args& args) {
   req.params_out_path = args.get("params-out", "");
   req.report_path = args.get("report", "");
   req.out_format = output_format(args, req.output_path);
+  if (args.has("output-rate")) {
+    req.output_rate = args.number("output-rate", 0);
+    if (!(req.output_rate >= kMinMasterRate && req.output_rate <= kMaxMasterRate))
+      throw UsageError("--output-rate must be in 44100..192000 Hz");
+  }
   check_output_path(req);
   parse_mastering_options(args, req.options);
 

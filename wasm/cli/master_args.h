@@ -21,6 +21,7 @@ struct MasterRequest {
   std::string mode;  // theta, white-box, black-box or a .itom file
   bool use_model = false, force = false;
   bool stereo = false;  // --stereo: a mono input still gives a two-channel master
+  double output_rate = 0;  // --output-rate; 0: the mix's own (audio_io.h's master_rate_for)
   OutputFormat out_format;
   MasteringOptions options;               // ITO on Θ (and what both paths share)
   ModelMasteringOptions model_options;    // the learned models

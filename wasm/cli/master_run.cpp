@@ -20,6 +20,32 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 // during ITO (the second read costs a few seconds; the memory saved is a copy of the track).
 constexpr double kRereadSeconds = 20 * 60;
 
+// The mix as the run holds it: at the master's rate (its own, or --output-rate), and, when
+// that is not the analysis rate, a copy at the analysis rate for ITO, the models and the AF
+// losses (analysis_rate.h).
+struct Mix {
+  Stereo audio;
+  double fs = kAnalysisRate;
+  std::optional<Stereo> analysis_copy;
+  const Stereo& analysis() const { return analysis_copy ? *analysis_copy : audio; }
+  Stereo& analysis() { return analysis_copy ? *analysis_copy : audio; }
+};
+
+Mix read_mix(const MasterRequest& req, std::vector<std::string>* warnings, int* source_channels) {
+  LoadedAudio in = load_audio(req.input_path, {.target_rate = req.output_rate});  // 0: its own rate
+  if (warnings) *warnings = std::move(in.warnings);
+  if (source_channels) *source_channels = in.source_channels;
+  Mix mix{std::move(in.audio), in.sample_rate, std::nullopt};
+  if (mix.fs != kAnalysisRate) mix.analysis_copy = resample(mix.audio, mix.fs, kAnalysisRate);
+  return mix;
+}
+
+// A master at the analysis rate (black-box's waveform) brought to the master's rate: resampled,
+// then the final stage again there (resampling moves the inter-sample peaks a little).
+Stereo to_master_rate(const Stereo& output, double fs, const FinalizeOptions& finalize, FinalizeReport* report) {
+  return finalize_to_target(resample(output, kAnalysisRate, fs), fs, finalize, report);
+}
+
 // ITO's target: the reference's features, or a blend with a second reference and the
 // adjustments (which set the Match EQ's tonal balance target likewise).
 void set_targets(const MasterRequest& req, const Stereo& reference, const AfFeatures& ref_features, double fs,
@@ -38,15 +64,23 @@ void set_targets(const MasterRequest& req, const Stereo& reference, const AfFeat
 }
 
 // A learned model's master: Ψ's settings (or waveform), ITO on z, then on Θ (white-box).
-void master_by_model(Stereo& input, const Stereo& reference, double fs, const models::Model& model,
-                     const FxNormStats& stats, const ModelMasteringOptions& options, const MasterProgress& progress,
-                     MasterOutcome& out, Stereo& output) {
+// A white-box master is rendered from the mix at its own rate; black-box's waveform is Ψ's,
+// at the analysis rate, and resampled.
+void master_by_model(const Mix& mix, const Stereo& reference, const models::Model& model, const FxNormStats& stats,
+                     const ModelMasteringOptions& options, const MasterProgress& progress, MasterOutcome& out,
+                     Stereo& output) {
+  const double fs = kAnalysisRate;
   const int budget = options.ito.max_steps + options.theta_steps;
   int z_evaluations = 0;
+  const NativeTrack native = mix.analysis_copy ? NativeTrack{&mix.audio, mix.fs} : NativeTrack{};
   ModelMasteringResult r = master_with_model(
-      input, reference, fs, model, stats, options,
+      mix.analysis(), reference, fs, model, stats, options,
       [&](const ItoZProgress& p) { return progress(z_evaluations = p.step, budget, p.loss), true; },
-      [&](const ItoProgress& p) { return progress(z_evaluations + p.step, budget, p.loss), true; });
+      [&](const ItoProgress& p) { return progress(z_evaluations + p.step, budget, p.loss), true; }, native);
+  if (r.output_fs != mix.fs) {
+    const FinalizeOptions finalize{.target_lufs = r.target_lufs, .ceiling_dbtp = options.ceiling_dbtp, .limit = options.limit};
+    r.output = to_master_rate(r.output, mix.fs, finalize, &r.finalize);
+  }
   const CombinedIto c = combined_ito(r.ito, r.theta);
   out.has_params = model.converter->kind() == models::ConverterKind::WhiteBox;
   out.params_before = r.ito.initial_params;
@@ -67,18 +101,20 @@ void master_by_model(Stereo& input, const Stereo& reference, double fs, const mo
   output = std::move(r.output);
 }
 
-// ITO on Θ (or the given settings) over the level-matched input. Renders over the input's
-// buffer; a long track is let go while ITO runs on the excerpt and read again for the render:
-// two passes over the file instead of holding it beside ITO's working memory.
-void master_by_theta(const MasterRequest& req, Stereo& input, const Stereo& reference, double fs,
-                     const MasteringOptions& options, const MasterProgress& progress, MasterOutcome& out,
-                     Stereo& output) {
+// ITO on Θ (or the given settings) over the level-matched input, at the analysis rate; the
+// render at the master's rate over the mix's own buffer. A long track is let go while ITO
+// runs on the excerpt and read again for the render: two passes over the file instead of
+// holding it beside ITO's working memory.
+void master_by_theta(const MasterRequest& req, Mix& mix, const Stereo& reference, const MasteringOptions& options,
+                     const MasterProgress& progress, MasterOutcome& out, Stereo& output) {
+  const double fs = kAnalysisRate;
   // The stage-effort measurement's excerpt, taken before the master renders over the input.
-  const Stereo raw_excerpt = analysis_excerpt(input, fs, options.excerpt_seconds, options.excerpt_count);
-  MasteringPlan plan = plan_master(input, reference, fs, options);
-  const bool reread = !req.fixed && input.frames() > static_cast<std::size_t>(kRereadSeconds * fs);
-  const std::size_t frames = input.frames();
-  if (reread) input = Stereo{};
+  const Stereo raw_excerpt = analysis_excerpt(mix.analysis(), fs, options.excerpt_seconds, options.excerpt_count);
+  MasteringPlan plan = plan_master(mix.analysis(), reference, fs, options);
+  mix.analysis_copy.reset();  // the plan holds what ITO needs
+  const bool reread = !req.fixed && mix.audio.frames() > static_cast<std::size_t>(kRereadSeconds * mix.fs);
+  const std::size_t frames = mix.audio.frames();
+  if (reread) mix.audio = Stereo{};
   if (req.fixed) {
     // The plan's level match and Match EQ, the given parameters (and gain) instead of ITO's.
     plan.result.params = plan.result.ito.initial = plan.result.ito.best = req.fixed->params;
@@ -88,10 +124,10 @@ void master_by_theta(const MasterRequest& req, Stereo& input, const Stereo& refe
     optimize_master(plan, fs, [&](const ItoProgress& p) { return progress(p.step, budget, p.loss), true; });
   }
   if (reread) {
-    input = load_audio(req.input_path).audio;
-    if (input.frames() != frames) throw AudioError("'" + req.input_path + "' changed while it was being mastered");
+    mix.audio = load_audio(req.input_path, {.target_rate = mix.fs}).audio;
+    if (mix.audio.frames() != frames) throw AudioError("'" + req.input_path + "' changed while it was being mastered");
   }
-  MasteringResult r = finish_master(std::move(plan), std::move(input), fs);
+  MasteringResult r = finish_master(std::move(plan), std::move(mix.audio), mix.fs);
   out.has_params = true;
   out.params_before = r.ito.initial;
   out.params = r.params;
@@ -139,14 +175,19 @@ MasterOutcome run_master_request(const MasterRequest& req, const MasterProgress&
       if (!req.ito_steps_given) model_options.ito.max_steps = kDefaultBlackBoxItoSteps;
     }
   }
-  LoadedAudio input = load_audio(req.input_path);  // ITO on Θ renders over its buffer (no second copy)
+  // The mix at the master's rate (ITO on Θ renders over its buffer: no second copy) and at
+  // the analysis rate; the reference at the analysis rate.
+  std::vector<std::string> warnings;
+  int source_channels = 2;
+  Mix mix = read_mix(req, &warnings, &source_channels);
   // A mono input gives a mono master (its chain has no imager: style_for); --stereo writes both channels.
-  if (input.source_channels == 1 && !req.stereo) format.channels = 1;
+  if (source_channels == 1 && !req.stereo) format.channels = 1;
   out.output_channels = format.channels;
   const LoadedAudio reference = load_audio(req.reference_path);
-  for (const LoadedAudio* a : {static_cast<const LoadedAudio*>(&input), &reference})
-    for (const std::string& w : a->warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
-  const double fs = out.sample_rate = input.sample_rate;
+  warnings.insert(warnings.end(), reference.warnings.begin(), reference.warnings.end());
+  for (const std::string& w : warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
+  const double fs = kAnalysisRate;
+  out.sample_rate = mix.fs;
   out.timings.decode = since(started);
 
   // The reference's features, once: ITO's target (unless adjusted) and the AF losses'.
@@ -154,13 +195,13 @@ MasterOutcome run_master_request(const MasterRequest& req, const MasterProgress&
   const AfFeatures ref_features = compute_af_features(reference.audio, fs);
   set_targets(req, reference.audio, ref_features, fs, options, model_options);
   // What is measured of the input happens before mastering, which may take its buffer.
-  out.af_before = af_loss(input.audio, ref_features, fs, nullptr, &out.terms_before);
+  out.af_before = af_loss(mix.analysis(), ref_features, fs, nullptr, &out.terms_before);
   if (!req.report_path.empty()) {
     out.report.emplace();
-    out.report->input = report_track(file_name(req.input_path), input.audio, fs);
+    out.report->input = report_track(file_name(req.input_path), mix.audio, mix.fs);
     out.input_metrics = out.report->input.metrics;
   } else if (req.wants_metrics()) {
-    out.input_metrics = measure_track(input.audio, fs);
+    out.input_metrics = measure_track(mix.audio, mix.fs);
   }
   out.timings.measure_input = since(measure_start);
 
@@ -174,17 +215,17 @@ MasterOutcome run_master_request(const MasterRequest& req, const MasterProgress&
   };
   Stereo output;
   if (model)
-    master_by_model(input.audio, reference.audio, fs, *model, stats, model_options, timed, out, output);
+    master_by_model(mix, reference.audio, *model, stats, model_options, timed, out, output);
   else
-    master_by_theta(req, input.audio, reference.audio, fs, options, timed, out, output);
+    master_by_theta(req, mix, reference.audio, options, timed, out, output);
   const double master_s = since(master_start);
   out.timings.prepare = ito_start ? std::chrono::duration<double>(*ito_start - master_start).count() : 0.0;
   out.timings.ito = ito_start ? std::chrono::duration<double>(*ito_end - *ito_start).count() : 0.0;
   out.timings.finish = master_s - out.timings.prepare - out.timings.ito;
 
   const auto write_start = Clock::now();
-  out.clamped = write_master_atomic(req.output_path, output, fs, format, req.force, {req.input_path, req.reference_path});
-  out.af_after = af_loss(output, ref_features, fs, nullptr, &out.terms_after);
+  out.clamped = write_master_atomic(req.output_path, output, mix.fs, format, req.force, {req.input_path, req.reference_path});
+  out.af_after = af_loss(mix.fs == fs ? output : resample(output, mix.fs, fs), ref_features, fs, nullptr, &out.terms_after);
   out.timings.total = since(started);
   out.timings.write = since(write_start);
 
@@ -192,7 +233,7 @@ MasterOutcome run_master_request(const MasterRequest& req, const MasterProgress&
   if (out.report) {
     ReportInput& report = *out.report;
     report.reference = report_track(file_name(req.reference_path), reference.audio, fs);
-    report.master = report_track(file_name(req.output_path), output, fs);
+    report.master = report_track(file_name(req.output_path), output, mix.fs);
     report.method = method_of(req, out);
     report.steps = out.steps;
     report.stop = stop_name(out.stop);
@@ -204,7 +245,7 @@ MasterOutcome run_master_request(const MasterRequest& req, const MasterProgress&
     out.output_metrics = report.master.metrics;
   } else if (req.wants_metrics()) {
     out.reference_metrics = measure_track(reference.audio, fs);
-    out.output_metrics = measure_track(output, fs);
+    out.output_metrics = measure_track(output, mix.fs);
   }
   return out;
 }

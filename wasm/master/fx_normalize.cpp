@@ -302,10 +302,43 @@ double side_mid_ratio_db(const Stereo& x) {
 
 // --- Normalization -------------------------------------------------------------------
 
+namespace {
+
+void scale_side(Stereo& y, double gain_db) {
+  const float g = static_cast<float>(db_to_lin(gain_db));
+  for (std::size_t i = 0; i < y.frames(); ++i) {
+    const float mid = 0.5f * (y.l[i] + y.r[i]);
+    const float side = 0.5f * (y.l[i] - y.r[i]) * g;
+    y.l[i] = mid + side;
+    y.r[i] = mid - side;
+  }
+}
+
+void scale(Stereo& y, double gain_db) {
+  const float g = static_cast<float>(db_to_lin(gain_db));
+  for (std::size_t i = 0; i < y.frames(); ++i) {
+    y.l[i] *= g;
+    y.r[i] *= g;
+  }
+}
+
+}  // namespace
+
+Stereo apply_fx_normalization(const Stereo& x, double fs, const FxNormReport& rep) {
+  if (rep.eq_correction_db.size() != rep.band_hz.size())
+    throw std::invalid_argument("apply_fx_normalization: one correction per band");
+  if (x.empty() || signal_energy(x) == 0.0) return x;
+  Stereo y = apply_eq(x, fs, rep.band_hz, rep.eq_correction_db);
+  if (rep.side_gain_db != 0.0) scale_side(y, rep.side_gain_db);
+  if (rep.loudness_gain_db != 0.0) scale(y, rep.loudness_gain_db);
+  return y;
+}
+
 Stereo fx_normalize(const Stereo& x, double fs, const FxNormStats& stats, FxNormReport* report) {
   if (stats.band_hz.empty() || stats.band_hz.size() != stats.band_db.size())
     throw std::invalid_argument("fx_normalize: stats need as many band levels as band frequencies");
   FxNormReport rep;
+  rep.band_hz = stats.band_hz;
   rep.eq_correction_db.assign(stats.band_hz.size(), 0.0);
   if (x.empty() || signal_energy(x) == 0.0) {  // digital silence: nothing to measure
     if (report) *report = rep;
@@ -327,24 +360,14 @@ Stereo fx_normalize(const Stereo& x, double fs, const FxNormStats& stats, FxNorm
   if (ratio != -INFINITY) {
     rep.side_gain_db =
         std::clamp(stats.side_mid_ratio_db - ratio, -kFxNormMaxCorrectionDb, kFxNormMaxCorrectionDb);
-    const float g = static_cast<float>(db_to_lin(rep.side_gain_db));
-    for (std::size_t i = 0; i < y.frames(); ++i) {
-      const float mid = 0.5f * (y.l[i] + y.r[i]);
-      const float side = 0.5f * (y.l[i] - y.r[i]) * g;
-      y.l[i] = mid + side;
-      y.r[i] = mid - side;
-    }
+    scale_side(y, rep.side_gain_db);
   }
 
   // 3. Loudness, without limiting.
   const double lufs = integrated_loudness(y, fs);
   if (std::isfinite(lufs)) {
     rep.loudness_gain_db = stats.target_lufs - lufs;
-    const float g = static_cast<float>(db_to_lin(rep.loudness_gain_db));
-    for (std::size_t i = 0; i < y.frames(); ++i) {
-      y.l[i] *= g;
-      y.r[i] *= g;
-    }
+    scale(y, rep.loudness_gain_db);
   }
   if (report) *report = std::move(rep);
   return y;

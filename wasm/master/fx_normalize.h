@@ -49,7 +49,8 @@ double side_mid_ratio_db(const Stereo& x);
 // --- Normalization ------------------------------------------------------------------
 
 struct FxNormReport {
-  std::vector<double> eq_correction_db;  // applied gain per band (same bands as the stats)
+  std::vector<double> band_hz;           // the stats' bands
+  std::vector<double> eq_correction_db;  // applied gain per band
   double side_gain_db = 0.0;             // applied to the side signal
   double loudness_gain_db = 0.0;         // applied to both channels at the end
 };
@@ -68,5 +69,10 @@ constexpr double kFxNormMaxCorrectionDb = 12.0;
 // no loudness gain. Digital silence is passed through unchanged (all gains 0, no NaN).
 // Throws std::invalid_argument for malformed stats (band counts differ or empty).
 Stereo fx_normalize(const Stereo& x, double fs, const FxNormStats& stats, FxNormReport* report = nullptr);
+
+// The corrections fx_normalize measured (`report`) applied as they are, at any rate: the mix
+// at its own rate gets what its 44.1 kHz copy got (the EQ designed for fs). Throws
+// std::invalid_argument when the report has not one correction per band.
+Stereo apply_fx_normalization(const Stereo& x, double fs, const FxNormReport& report);
 
 }  // namespace ito

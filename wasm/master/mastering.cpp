@@ -80,7 +80,7 @@ SegmentedExcerpt ito_excerpt(const Stereo& input, const MasterSettings& settings
   // sides, so its warm-up and body are what the whole track's render has there (no splice
   // between pieces ever reaches the FIR).
   SegmentedExcerpt e;
-  const std::size_t reach = settings.match_eq.active() ? kMatchEqReachFrames : 0;
+  const std::size_t reach = settings.match_eq.active() ? match_eq_reach_frames(fs) : 0;
   for (const auto& [begin, length] : bodies) {
     const std::size_t w = std::min(warmup, begin);
     const std::size_t before = std::min(reach, begin - w), after = std::min(reach, n - begin - length);
@@ -222,10 +222,10 @@ void process_blocks(std::size_t n, const MasterSettings& settings, double fs, do
   chain.set_params(settings.params);
   chain.set_switches(settings.switches);
   ChainState state;
-  const std::size_t reach = settings.match_eq.active() ? kMatchEqReachFrames : 0;
+  const std::size_t reach = settings.match_eq.active() ? match_eq_reach_frames(fs) : 0;
   // At least the Match EQ's reach: process_track_in_place keeps one block's worth aside.
   const std::size_t block = std::max<std::size_t>(
-      {std::size_t{1}, kMatchEqReachFrames, static_cast<std::size_t>(block_seconds * fs)});
+      {std::size_t{1}, match_eq_reach_frames(fs), static_cast<std::size_t>(block_seconds * fs)});
   Stereo part, body, processed;
   for (std::size_t begin = 0; begin < n; begin += block) {
     const std::size_t length = std::min(block, n - begin);
@@ -256,7 +256,8 @@ Stereo process_track(const Stereo& input, const MasterSettings& settings, double
 }
 
 void process_track_in_place(Stereo& x, const MasterSettings& settings, double fs, double block_seconds) {
-  // A block's Match EQ reads up to kMatchEqReachFrames before it, which the previous block's
+  const std::size_t reach = match_eq_reach_frames(fs);
+  // A block's Match EQ reads up to match_eq_reach_frames before it, which the previous block's
   // output has overwritten by then: those input frames are kept aside first.
   Stereo kept;  // input frames [kept_begin, kept_begin + kept.frames())
   std::size_t kept_begin = 0;
@@ -272,7 +273,7 @@ void process_track_in_place(Stereo& x, const MasterSettings& settings, double fs
       },
       [&](std::size_t begin, const Stereo& block) {
         const std::size_t end = begin + block.frames();
-        kept_begin = end > kMatchEqReachFrames ? end - kMatchEqReachFrames : 0;
+        kept_begin = end > reach ? end - reach : 0;
         kept = slice(x, kept_begin, end - kept_begin);
         copy_into(x, begin, block);
       });

@@ -10,9 +10,13 @@
 namespace ito {
 namespace {
 
-constexpr int kTaps = 8192;      // FIR length (resolution about 5 Hz at 44.1 kHz: the 20-40 Hz bands)
-static_assert(kMatchEqReachFrames == kTaps / 2);
-constexpr int kFftSize = 16384;  // overlap-add block: kFftSize - kTaps new samples per FFT
+// FIR length: 8192 taps up to 48 kHz (resolution about 5 Hz: the 20-40 Hz bands), doubled
+// per doubling of the rate beyond. The overlap-add FFT is twice as long (taps new samples per FFT).
+int fir_taps(double fs) {
+  int taps = 8192;
+  while (fs > 48000.0 * taps / 8192) taps *= 2;
+  return taps;
+}
 // A band's boost is capped at its floor (median bin, dB, normalized) + kBoostRoomDb: bands
 // the input leaves nearly empty, or where it holds only a tone's skirt, get little or no
 // boost (it would only raise noise and leakage).
@@ -35,16 +39,17 @@ void inverse_fft(const RealFft& fft, std::vector<std::complex<float>>& bins, flo
 
 // The FIR's frequency response sampled on the FFT grid, zero phase, then centred and windowed.
 std::vector<float> design_kernel(const BandCurve& curve, double amount, double fs) {
-  const RealFft& fft = cached_real_fft(kTaps);
+  const int taps = fir_taps(fs);
+  const RealFft& fft = cached_real_fft(taps);
   std::vector<std::complex<float>> response(fft.num_bins());
   for (int k = 0; k < fft.num_bins(); ++k)
-    response[k] = static_cast<float>(std::pow(10.0, curve_gain_db(curve, amount, k * fs / kTaps) / 20.0));
-  std::vector<float> impulse(kTaps);
+    response[k] = static_cast<float>(std::pow(10.0, curve_gain_db(curve, amount, k * fs / taps) / 20.0));
+  std::vector<float> impulse(taps);
   inverse_fft(fft, response, impulse.data());
-  std::vector<float> kernel(kTaps);
-  for (int j = 0; j < kTaps; ++j) kernel[j] = impulse[(j + kTaps / 2) % kTaps];  // centre at kTaps/2
-  const std::vector<float> window = hann_window(kTaps);
-  for (int j = 0; j < kTaps; ++j) kernel[j] *= window[j];
+  std::vector<float> kernel(taps);
+  for (int j = 0; j < taps; ++j) kernel[j] = impulse[(j + taps / 2) % taps];  // centre at taps/2
+  const std::vector<float> window = hann_window(taps);
+  for (int j = 0; j < taps; ++j) kernel[j] *= window[j];
   return kernel;
 }
 
@@ -58,29 +63,32 @@ BandCurve smooth(const BandCurve& c) {
   return out;
 }
 
-// y = kernel * x, delayed back by kTaps / 2 so that y lines up with x (same length).
+// y = kernel * x, delayed back by taps / 2 so that y lines up with x (same length).
 void convolve(const std::vector<float>& kernel, const float* x, float* y, std::size_t n) {
-  const RealFft& fft = cached_real_fft(kFftSize);
+  const int taps = static_cast<int>(kernel.size()), fft_size = 2 * taps;
+  const RealFft& fft = cached_real_fft(fft_size);
   const int bins = fft.num_bins();
-  std::vector<float> buf(kFftSize, 0.0f);
+  std::vector<float> buf(fft_size, 0.0f);
   std::copy(kernel.begin(), kernel.end(), buf.begin());
   std::vector<std::complex<float>> h(bins), spectrum(bins);
   fft.forward(buf.data(), h.data());
-  const std::size_t block = kFftSize - kTaps;
-  const std::size_t delay = kTaps / 2;
-  std::vector<float> out(n + kFftSize, 0.0f), time(kFftSize);
+  const std::size_t block = fft_size - taps;
+  const std::size_t delay = taps / 2;
+  std::vector<float> out(n + fft_size, 0.0f), time(fft_size);
   for (std::size_t start = 0; start < n + delay; start += block) {
     std::fill(buf.begin(), buf.end(), 0.0f);
     for (std::size_t i = 0; i < block && start + i < n; ++i) buf[i] = x[start + i];
     fft.forward(buf.data(), spectrum.data());
     for (int k = 0; k < bins; ++k) spectrum[k] *= h[k];
     inverse_fft(fft, spectrum, time.data());
-    for (int i = 0; i < kFftSize && start + i < out.size(); ++i) out[start + i] += time[i];
+    for (int i = 0; i < fft_size && start + i < out.size(); ++i) out[start + i] += time[i];
   }
   for (std::size_t i = 0; i < n; ++i) y[i] = out[i + delay];
 }
 
 }  // namespace
+
+std::size_t match_eq_reach_frames(double fs) { return fir_taps(fs) / 2; }
 
 bool MatchEq::active() const {
   if (amount == 0.0) return false;

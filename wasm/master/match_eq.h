@@ -40,8 +40,10 @@ inline constexpr double kMatchEqMaxDb = 12.0;
 // The amount by default, in every mode that has a chain (models/README.md, "Clean masters").
 inline constexpr double kDefaultMatchEqAmount = 1.0;
 // How far the FIR reaches on either side of a sample: a part of a track run through
-// apply_match_eq with this much of the track on both sides is exact in its middle.
-inline constexpr std::size_t kMatchEqReachFrames = 4096;
+// apply_match_eq with this much of the track on both sides is exact in its middle. The FIR
+// is 8192 taps at 44.1 and 48 kHz, twice that at 88.2/96 kHz, four times at 176.4/192 kHz,
+// so its frequency resolution (about 5 Hz: the 20-40 Hz bands) is the same at every rate.
+std::size_t match_eq_reach_frames(double fs);
 
 MatchEq design_match_eq(const BandLevels& input, const BandLevels& reference, double amount);
 // From the signals: toward `target` when given (an ITO target's balance, ito/feature_targets.h),

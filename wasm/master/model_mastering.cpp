@@ -147,7 +147,8 @@ CombinedIto combined_ito(const ItoZResult& z, const ItoResult& theta) {
 }
 
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
-                                            std::vector<float> z_ref, ItoZResult ito, double fs, ItoResult theta) {
+                                            std::vector<float> z_ref, ItoZResult ito, double fs, ItoResult theta,
+                                            const NativeTrack& native) {
   ModelMasteringResult result;
   result.target_lufs = plan.target_lufs;
   result.fxnorm = plan.fxnorm;
@@ -161,9 +162,17 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
     result.params_after = theta_better ? result.theta.best : result.ito.best_params;
     result.switches = plan.space.enabled;
     result.match_eq = plan.match_eq;
-    result.output = render_master(plan.normalized_input, {result.params_after, result.switches, result.match_eq, 0.0},
-                                  fs, plan.finalize, &result.finalize);
+    const MasterSettings settings{result.params_after, result.switches, result.match_eq, 0.0};
+    if (native.audio) {
+      result.output_fs = native.fs;
+      result.output = render_master(apply_fx_normalization(*native.audio, native.fs, plan.fxnorm), settings, native.fs,
+                                    plan.finalize, &result.finalize);
+    } else {
+      result.output_fs = fs;
+      result.output = render_master(plan.normalized_input, settings, fs, plan.finalize, &result.finalize);
+    }
   } else {
+    result.output_fs = fs;
     const Stereo processed = run_blackbox(psi, plan.normalized_input, result.ito.best_z, fs);
     result.output = finalize_to_target(processed, fs, plan.finalize, &result.finalize);
   }
@@ -174,7 +183,7 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
                                        const ModelMasteringOptions& options, const ItoZCallback& callback,
-                                       const ItoCallback& theta_callback) {
+                                       const ItoCallback& theta_callback, const NativeTrack& native) {
   ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options);
   std::vector<float> z_ref = starting_embedding(model, plan, options.z_init);
   const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
@@ -183,7 +192,7 @@ ModelMasteringResult master_with_model(const Stereo& input, const Stereo& refere
   ItoResult theta;
   if (white && theta_phase_due(options.theta_steps, ito))
     theta = run_theta_phase(plan, ito, options.theta_steps, fs, theta_callback);
-  return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs, std::move(theta));
+  return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs, std::move(theta), native);
 }
 
 }  // namespace ito
