@@ -160,5 +160,42 @@ TEST(ModelMastering, AStoppedItoOnZGetsNoThetaPhase) {
   EXPECT_EQ(r.params_after, r.ito.best_params);
 }
 
+// A white-box master at another rate than the models': Φ and Ψ see the 44.1 kHz copies (the
+// same embedding as at 44.1 kHz), the chain and the render run at the master's rate (the
+// output has the mix's frames), and without copies, or with black-box, the plan refuses.
+TEST(ModelMastering, AtAnotherRateTheModelsSeeTheirCopies) {
+  const double fs = 2 * kFs;
+  const Stereo input = testing::music_like(static_cast<std::size_t>(2.0 * fs) + 3, 0.3, 91, fs);
+  const Stereo reference = testing::music_like(static_cast<std::size_t>(2.0 * fs), 0.8, 92, fs);
+  const Stereo input44 = testing::music_like(static_cast<std::size_t>(2.0 * kFs), 0.3, 91);
+  const Stereo reference44 = testing::music_like(static_cast<std::size_t>(2.0 * kFs), 0.8, 92);
+  const models::Model model = small_white_box(93);
+  const FxNormStats stats = testing::flat_fxnorm_stats();
+  ModelMasteringOptions options;
+  options.ito.max_steps = 2;
+  options.theta_steps = 2;
+  EXPECT_THROW(plan_model_mastering(input, reference, fs, model, stats, options), std::invalid_argument);
+  const ModelRateCopies copies{&input44, &reference44};
+  const ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options, copies);
+  const ModelMasteringPlan plan44 = plan_model_mastering(input44, reference44, kFs, model, stats, options);
+  EXPECT_EQ(plan.reference_excerpt.l, plan44.reference_excerpt.l);
+  EXPECT_EQ(starting_embedding(model, plan, {}), starting_embedding(model, plan44, {}));
+  EXPECT_EQ(plan.psi_excerpt.frames(), plan44.psi_excerpt.frames());
+  EXPECT_EQ(plan.normalized_input.frames(), input.frames());
+  const ModelMasteringResult r = master_with_model(input, reference, fs, model, stats, options, {}, {}, copies);
+  ASSERT_EQ(r.output.frames(), input.frames());
+  EXPECT_NEAR(integrated_loudness(r.output, fs), integrated_loudness(reference, fs), 0.1);
+  EXPECT_FALSE(r.theta.loss_curve.empty());
+
+  models::Model black = small_white_box(94);
+  models::ConverterConfig c = black.converter->config();
+  c.kind = models::ConverterKind::BlackBox;
+  c.strides.assign(c.strides.size(), 1);
+  black.converter = std::make_unique<models::Converter>(c);
+  black.converter->init(95);
+  black.fold();
+  EXPECT_THROW(plan_model_mastering(input, reference, fs, black, stats, options, copies), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace ito

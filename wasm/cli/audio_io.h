@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/stereo.h"
-#include "master/analysis_rate.h"
+#include "master/model_rate.h"
 #include "master/sample_format.h"
 
 namespace ito {
@@ -36,7 +36,7 @@ constexpr double kMinMasterRate = 44100.0, kMaxMasterRate = 192000.0;
 double master_rate_for(double source_rate);
 
 struct LoadOptions {
-  double target_rate = kAnalysisRate;  // 0: master_rate_for(the file's rate)
+  double target_rate = kModelRate;  // 0: master_rate_for(the file's rate)
   double max_seconds = 120 * 60;  // a DJ mix or a live set; about 1 GB per 30 min to master
   double min_seconds = 0.5;
   ResampleQuality quality = ResampleQuality::Auto;

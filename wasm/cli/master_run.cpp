@@ -20,30 +20,47 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 // during ITO (the second read costs a few seconds; the memory saved is a copy of the track).
 constexpr double kRereadSeconds = 20 * 60;
 
-// The mix as the run holds it: at the master's rate (its own, or --output-rate), and, when
-// that is not the analysis rate, a copy at the analysis rate for ITO, the models and the AF
-// losses (analysis_rate.h).
-struct Mix {
-  Stereo audio;
-  double fs = kAnalysisRate;
-  std::optional<Stereo> analysis_copy;
-  const Stereo& analysis() const { return analysis_copy ? *analysis_copy : audio; }
-  Stereo& analysis() { return analysis_copy ? *analysis_copy : audio; }
+// The mix and the reference as the run holds them. ITO runs at `fs`: the master's rate (the
+// mix's own, or --output-rate), except for black-box, whose waveform is Ψ's at the models'
+// rate. A learned model sees copies at its rate when fs is another (model_rate.h).
+struct Tracks {
+  Stereo mix;              // at master_fs
+  double master_fs = kModelRate;
+  double fs = kModelRate;  // ITO's rate
+  Stereo reference;        // at fs
+  std::optional<Stereo> mix_at_model_rate, reference_at_model_rate;
+  // What ITO masters: the mix, or (black-box at another rate) its copy at the models' rate.
+  Stereo& ito_mix() { return fs == master_fs ? mix : *mix_at_model_rate; }
+  ModelRateCopies copies() const {
+    if (!mix_at_model_rate) return {};
+    return {&*mix_at_model_rate, reference_at_model_rate ? &*reference_at_model_rate : &reference};
+  }
 };
 
-Mix read_mix(const MasterRequest& req, std::vector<std::string>* warnings, int* source_channels) {
+Tracks read_tracks(const MasterRequest& req, const std::optional<models::Model>& model,
+                   std::vector<std::string>& warnings, int& source_channels) {
+  Tracks t;
   LoadedAudio in = load_audio(req.input_path, {.target_rate = req.output_rate});  // 0: its own rate
-  if (warnings) *warnings = std::move(in.warnings);
-  if (source_channels) *source_channels = in.source_channels;
-  Mix mix{std::move(in.audio), in.sample_rate, std::nullopt};
-  if (mix.fs != kAnalysisRate) mix.analysis_copy = resample(mix.audio, mix.fs, kAnalysisRate);
-  return mix;
+  warnings = std::move(in.warnings);
+  source_channels = in.source_channels;
+  t.mix = std::move(in.audio);
+  t.master_fs = in.sample_rate;
+  const bool black_box = model && model->converter->kind() == models::ConverterKind::BlackBox;
+  t.fs = black_box ? kModelRate : t.master_fs;
+  LoadedAudio reference = load_audio(req.reference_path, {.target_rate = t.fs});
+  warnings.insert(warnings.end(), reference.warnings.begin(), reference.warnings.end());
+  t.reference = std::move(reference.audio);
+  if (model && t.master_fs != kModelRate) {
+    t.mix_at_model_rate = resample(t.mix, t.master_fs, kModelRate);
+    if (t.fs != kModelRate) t.reference_at_model_rate = load_audio(req.reference_path).audio;
+  }
+  return t;
 }
 
-// A master at the analysis rate (black-box's waveform) brought to the master's rate: resampled,
-// then the final stage again there (resampling moves the inter-sample peaks a little).
+// Black-box's master, at the models' rate, brought to the master's: resampled, then the final
+// stage again there (resampling moves the inter-sample peaks a little).
 Stereo to_master_rate(const Stereo& output, double fs, const FinalizeOptions& finalize, FinalizeReport* report) {
-  return finalize_to_target(resample(output, kAnalysisRate, fs), fs, finalize, report);
+  return finalize_to_target(resample(output, kModelRate, fs), fs, finalize, report);
 }
 
 // ITO's target: the reference's features, or a blend with a second reference and the
@@ -55,7 +72,7 @@ void set_targets(const MasterRequest& req, const Stereo& reference, const AfFeat
   AfFeatures target = ref_features;
   BandLevels balance = third_octave_levels(reference, fs);
   if (!req.reference2_path.empty()) {
-    const Stereo second = load_audio(req.reference2_path).audio;
+    const Stereo second = load_audio(req.reference2_path, {.target_rate = fs}).audio;
     target = blend_features(target, compute_af_features(second, fs), req.blend);
     balance = blend_balance(balance, third_octave_levels(second, fs), req.blend);
   }
@@ -64,22 +81,20 @@ void set_targets(const MasterRequest& req, const Stereo& reference, const AfFeat
 }
 
 // A learned model's master: Ψ's settings (or waveform), ITO on z, then on Θ (white-box).
-// A white-box master is rendered from the mix at its own rate; black-box's waveform is Ψ's,
-// at the analysis rate, and resampled.
-void master_by_model(const Mix& mix, const Stereo& reference, const models::Model& model, const FxNormStats& stats,
+void master_by_model(Tracks& t, const models::Model& model, const FxNormStats& stats,
                      const ModelMasteringOptions& options, const MasterProgress& progress, MasterOutcome& out,
                      Stereo& output) {
-  const double fs = kAnalysisRate;
+  const double fs = t.fs;
   const int budget = options.ito.max_steps + options.theta_steps;
   int z_evaluations = 0;
-  const NativeTrack native = mix.analysis_copy ? NativeTrack{&mix.audio, mix.fs} : NativeTrack{};
   ModelMasteringResult r = master_with_model(
-      mix.analysis(), reference, fs, model, stats, options,
+      t.ito_mix(), t.reference, fs, model, stats, options,
       [&](const ItoZProgress& p) { return progress(z_evaluations = p.step, budget, p.loss), true; },
-      [&](const ItoProgress& p) { return progress(z_evaluations + p.step, budget, p.loss), true; }, native);
-  if (r.output_fs != mix.fs) {
+      [&](const ItoProgress& p) { return progress(z_evaluations + p.step, budget, p.loss), true; },
+      fs == kModelRate ? ModelRateCopies{} : t.copies());
+  if (fs != t.master_fs) {
     const FinalizeOptions finalize{.target_lufs = r.target_lufs, .ceiling_dbtp = options.ceiling_dbtp, .limit = options.limit};
-    r.output = to_master_rate(r.output, mix.fs, finalize, &r.finalize);
+    r.output = to_master_rate(r.output, t.master_fs, finalize, &r.finalize);
   }
   const CombinedIto c = combined_ito(r.ito, r.theta);
   out.has_params = model.converter->kind() == models::ConverterKind::WhiteBox;
@@ -101,20 +116,19 @@ void master_by_model(const Mix& mix, const Stereo& reference, const models::Mode
   output = std::move(r.output);
 }
 
-// ITO on Θ (or the given settings) over the level-matched input, at the analysis rate; the
-// render at the master's rate over the mix's own buffer. A long track is let go while ITO
-// runs on the excerpt and read again for the render: two passes over the file instead of
-// holding it beside ITO's working memory.
-void master_by_theta(const MasterRequest& req, Mix& mix, const Stereo& reference, const MasteringOptions& options,
+// ITO on Θ (or the given settings) over the level-matched input, at the master's rate, and
+// the render over the mix's own buffer. A long track is let go while ITO runs on the excerpt
+// and read again for the render: two passes over the file instead of holding it beside ITO's
+// working memory.
+void master_by_theta(const MasterRequest& req, Tracks& t, const MasteringOptions& options,
                      const MasterProgress& progress, MasterOutcome& out, Stereo& output) {
-  const double fs = kAnalysisRate;
+  const double fs = t.fs;
   // The stage-effort measurement's excerpt, taken before the master renders over the input.
-  const Stereo raw_excerpt = analysis_excerpt(mix.analysis(), fs, options.excerpt_seconds, options.excerpt_count);
-  MasteringPlan plan = plan_master(mix.analysis(), reference, fs, options);
-  mix.analysis_copy.reset();  // the plan holds what ITO needs
-  const bool reread = !req.fixed && mix.audio.frames() > static_cast<std::size_t>(kRereadSeconds * mix.fs);
-  const std::size_t frames = mix.audio.frames();
-  if (reread) mix.audio = Stereo{};
+  const Stereo raw_excerpt = analysis_excerpt(t.mix, fs, options.excerpt_seconds, options.excerpt_count);
+  MasteringPlan plan = plan_master(t.mix, t.reference, fs, options);
+  const bool reread = !req.fixed && t.mix.frames() > static_cast<std::size_t>(kRereadSeconds * fs);
+  const std::size_t frames = t.mix.frames();
+  if (reread) t.mix = Stereo{};
   if (req.fixed) {
     // The plan's level match and Match EQ, the given parameters (and gain) instead of ITO's.
     plan.result.params = plan.result.ito.initial = plan.result.ito.best = req.fixed->params;
@@ -124,10 +138,10 @@ void master_by_theta(const MasterRequest& req, Mix& mix, const Stereo& reference
     optimize_master(plan, fs, [&](const ItoProgress& p) { return progress(p.step, budget, p.loss), true; });
   }
   if (reread) {
-    mix.audio = load_audio(req.input_path, {.target_rate = mix.fs}).audio;
-    if (mix.audio.frames() != frames) throw AudioError("'" + req.input_path + "' changed while it was being mastered");
+    t.mix = load_audio(req.input_path, {.target_rate = fs}).audio;
+    if (t.mix.frames() != frames) throw AudioError("'" + req.input_path + "' changed while it was being mastered");
   }
-  MasteringResult r = finish_master(std::move(plan), std::move(mix.audio), mix.fs);
+  MasteringResult r = finish_master(std::move(plan), std::move(t.mix), fs);
   out.has_params = true;
   out.params_before = r.ito.initial;
   out.params = r.params;
@@ -175,33 +189,31 @@ MasterOutcome run_master_request(const MasterRequest& req, const MasterProgress&
       if (!req.ito_steps_given) model_options.ito.max_steps = kDefaultBlackBoxItoSteps;
     }
   }
-  // The mix at the master's rate (ITO on Θ renders over its buffer: no second copy) and at
-  // the analysis rate; the reference at the analysis rate.
+  // The mix at the master's rate (ITO on Θ renders over its buffer: no second copy), the
+  // reference at ITO's rate, and the models' copies.
   std::vector<std::string> warnings;
   int source_channels = 2;
-  Mix mix = read_mix(req, &warnings, &source_channels);
+  Tracks t = read_tracks(req, model, warnings, source_channels);
+  for (const std::string& w : warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
   // A mono input gives a mono master (its chain has no imager: style_for); --stereo writes both channels.
   if (source_channels == 1 && !req.stereo) format.channels = 1;
   out.output_channels = format.channels;
-  const LoadedAudio reference = load_audio(req.reference_path);
-  warnings.insert(warnings.end(), reference.warnings.begin(), reference.warnings.end());
-  for (const std::string& w : warnings) std::fprintf(stderr, "itomaster: warning: %s\n", w.c_str());
-  const double fs = kAnalysisRate;
-  out.sample_rate = mix.fs;
+  const double fs = t.fs;
+  out.sample_rate = t.master_fs;
   out.timings.decode = since(started);
 
   // The reference's features, once: ITO's target (unless adjusted) and the AF losses'.
   const auto measure_start = Clock::now();
-  const AfFeatures ref_features = compute_af_features(reference.audio, fs);
-  set_targets(req, reference.audio, ref_features, fs, options, model_options);
+  const AfFeatures ref_features = compute_af_features(t.reference, fs);
+  set_targets(req, t.reference, ref_features, fs, options, model_options);
   // What is measured of the input happens before mastering, which may take its buffer.
-  out.af_before = af_loss(mix.analysis(), ref_features, fs, nullptr, &out.terms_before);
+  out.af_before = af_loss(t.ito_mix(), ref_features, fs, nullptr, &out.terms_before);
   if (!req.report_path.empty()) {
     out.report.emplace();
-    out.report->input = report_track(file_name(req.input_path), mix.audio, mix.fs);
+    out.report->input = report_track(file_name(req.input_path), t.mix, t.master_fs);
     out.input_metrics = out.report->input.metrics;
   } else if (req.wants_metrics()) {
-    out.input_metrics = measure_track(mix.audio, mix.fs);
+    out.input_metrics = measure_track(t.mix, t.master_fs);
   }
   out.timings.measure_input = since(measure_start);
 
@@ -215,25 +227,26 @@ MasterOutcome run_master_request(const MasterRequest& req, const MasterProgress&
   };
   Stereo output;
   if (model)
-    master_by_model(mix, reference.audio, *model, stats, model_options, timed, out, output);
+    master_by_model(t, *model, stats, model_options, timed, out, output);
   else
-    master_by_theta(req, mix, reference.audio, options, timed, out, output);
+    master_by_theta(req, t, options, timed, out, output);
   const double master_s = since(master_start);
   out.timings.prepare = ito_start ? std::chrono::duration<double>(*ito_start - master_start).count() : 0.0;
   out.timings.ito = ito_start ? std::chrono::duration<double>(*ito_end - *ito_start).count() : 0.0;
   out.timings.finish = master_s - out.timings.prepare - out.timings.ito;
 
   const auto write_start = Clock::now();
-  out.clamped = write_master_atomic(req.output_path, output, mix.fs, format, req.force, {req.input_path, req.reference_path});
-  out.af_after = af_loss(mix.fs == fs ? output : resample(output, mix.fs, fs), ref_features, fs, nullptr, &out.terms_after);
+  out.clamped = write_master_atomic(req.output_path, output, t.master_fs, format, req.force, {req.input_path, req.reference_path});
+  out.af_after = af_loss(t.master_fs == fs ? output : resample(output, t.master_fs, fs), ref_features, fs, nullptr,
+                         &out.terms_after);
   out.timings.total = since(started);
   out.timings.write = since(write_start);
 
   // The reference's and the master's metrics, measured once for the report and the summary.
   if (out.report) {
     ReportInput& report = *out.report;
-    report.reference = report_track(file_name(req.reference_path), reference.audio, fs);
-    report.master = report_track(file_name(req.output_path), output, mix.fs);
+    report.reference = report_track(file_name(req.reference_path), t.reference, fs);
+    report.master = report_track(file_name(req.output_path), output, t.master_fs);
     report.method = method_of(req, out);
     report.steps = out.steps;
     report.stop = stop_name(out.stop);
@@ -244,8 +257,8 @@ MasterOutcome run_master_request(const MasterRequest& req, const MasterProgress&
     out.reference_metrics = report.reference.metrics;
     out.output_metrics = report.master.metrics;
   } else if (req.wants_metrics()) {
-    out.reference_metrics = measure_track(reference.audio, fs);
-    out.output_metrics = measure_track(output, mix.fs);
+    out.reference_metrics = measure_track(t.reference, fs);
+    out.output_metrics = measure_track(output, t.master_fs);
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include "dsp/chain.h"
 #include "ito/objective.h"
 #include "master/mastering.h"
+#include "master/model_rate.h"
 #include "master/partial_targets.h"
 #include "models/audio_tensor.h"
 
@@ -52,9 +53,14 @@ Stereo run_blackbox(const models::Converter& psi, const Stereo& x, const std::ve
 
 ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& reference, double fs,
                                         const models::Model& model, const FxNormStats& stats,
-                                        const ModelMasteringOptions& options) {
+                                        const ModelMasteringOptions& options, const ModelRateCopies& copies) {
   if (!model.encoder->folded() || !model.converter->folded())
     throw std::invalid_argument("master_with_model: the model must be folded");
+  const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
+  const bool at_model_rate = fs == kModelRate;
+  if (!at_model_rate && (!white || !copies.input || !copies.reference))
+    throw std::invalid_argument("the models run at 44.1 kHz: a white-box master at another rate needs the mix and "
+                                "the reference at 44.1 kHz too, and black-box runs at 44.1 kHz only");
   const double input_lufs = integrated_loudness(input, fs), reference_lufs = integrated_loudness(reference, fs);
   if (!std::isfinite(input_lufs)) throw std::invalid_argument("the input is silent");
   if (!std::isfinite(reference_lufs)) throw std::invalid_argument("the reference is silent");
@@ -67,8 +73,12 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
   plan.target_lufs = partial ? partial->lufs : options.target_lufs.value_or(reference_lufs);
   plan.finalize = {.target_lufs = plan.target_lufs, .ceiling_dbtp = options.ceiling_dbtp, .limit = options.limit};
   plan.normalized_input = fx_normalize(input, fs, stats, &plan.fxnorm);
-  plan.reference_excerpt = analysis_excerpt(reference, fs, options.excerpt_seconds, options.excerpt_count);
-  plan.psi_excerpt = analysis_excerpt(plan.normalized_input, fs, options.excerpt_seconds, options.excerpt_count);
+  // What Φ and Ψ see, at their rate: the mix normalized as measured at fs.
+  const Stereo psi_input = at_model_rate ? Stereo{} : apply_fx_normalization(*copies.input, kModelRate, plan.fxnorm);
+  const Stereo& psi_source = at_model_rate ? plan.normalized_input : psi_input;
+  plan.reference_excerpt = analysis_excerpt(at_model_rate ? reference : *copies.reference, kModelRate,
+                                            options.excerpt_seconds, options.excerpt_count);
+  plan.psi_excerpt = analysis_excerpt(psi_source, kModelRate, options.excerpt_seconds, options.excerpt_count);
   AfFeatures target = partial                   ? partial->features
                       : options.target_features ? *options.target_features
                                                 : compute_af_features(reference, fs);
@@ -76,7 +86,6 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
   // At the loudness the target features were measured at (see plan_master).
   plan.objective = loudness_matched_af_objective(target, reference_lufs, fs);
   // Black-box ITO runs on a shorter excerpt: every step runs Ψ at full rate.
-  const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
   plan.excerpt = white ? plan.psi_excerpt
                        : analysis_excerpt(plan.normalized_input, fs, options.blackbox_ito_seconds,
                                           options.excerpt_count);
@@ -84,9 +93,9 @@ ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& refer
     plan.match_eq =
         design_match_eq(plan.normalized_input, reference, fs, options.match_eq_amount,
                         partial ? std::optional<BandLevels>(partial->balance) : options.target_balance);
-    plan.psi_excerpt = apply_match_eq(plan.psi_excerpt, plan.match_eq, fs);
+    plan.psi_excerpt = apply_match_eq(plan.psi_excerpt, plan.match_eq, kModelRate);
     plan.excerpt = plan.psi_excerpt;
-    plan.space = musical_search_space(plan.psi_excerpt, fs, style_for(options.style, input));
+    plan.space = musical_search_space(plan.psi_excerpt, kModelRate, style_for(options.style, input));
     plan.segments = ito_excerpt(plan.normalized_input, MasterSettings{{}, plan.space.enabled, plan.match_eq, 0.0}, fs,
                                      options.excerpt_seconds, options.excerpt_count, options.warmup_seconds);
   }
@@ -147,8 +156,7 @@ CombinedIto combined_ito(const ItoZResult& z, const ItoResult& theta) {
 }
 
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
-                                            std::vector<float> z_ref, ItoZResult ito, double fs, ItoResult theta,
-                                            const NativeTrack& native) {
+                                            std::vector<float> z_ref, ItoZResult ito, double fs, ItoResult theta) {
   ModelMasteringResult result;
   result.target_lufs = plan.target_lufs;
   result.fxnorm = plan.fxnorm;
@@ -162,17 +170,9 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
     result.params_after = theta_better ? result.theta.best : result.ito.best_params;
     result.switches = plan.space.enabled;
     result.match_eq = plan.match_eq;
-    const MasterSettings settings{result.params_after, result.switches, result.match_eq, 0.0};
-    if (native.audio) {
-      result.output_fs = native.fs;
-      result.output = render_master(apply_fx_normalization(*native.audio, native.fs, plan.fxnorm), settings, native.fs,
-                                    plan.finalize, &result.finalize);
-    } else {
-      result.output_fs = fs;
-      result.output = render_master(plan.normalized_input, settings, fs, plan.finalize, &result.finalize);
-    }
+    result.output = render_master(plan.normalized_input, {result.params_after, result.switches, result.match_eq, 0.0},
+                                  fs, plan.finalize, &result.finalize);
   } else {
-    result.output_fs = fs;
     const Stereo processed = run_blackbox(psi, plan.normalized_input, result.ito.best_z, fs);
     result.output = finalize_to_target(processed, fs, plan.finalize, &result.finalize);
   }
@@ -183,8 +183,8 @@ ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const model
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
                                        const ModelMasteringOptions& options, const ItoZCallback& callback,
-                                       const ItoCallback& theta_callback, const NativeTrack& native) {
-  ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options);
+                                       const ItoCallback& theta_callback, const ModelRateCopies& copies) {
+  ModelMasteringPlan plan = plan_model_mastering(input, reference, fs, model, stats, options, copies);
   std::vector<float> z_ref = starting_embedding(model, plan, options.z_init);
   const bool white = model.converter->kind() == models::ConverterKind::WhiteBox;
   ItoZResult ito = ito_on_z(plan.excerpt, *model.converter, z_ref, plan.objective, fs, options.ito, callback,
@@ -192,7 +192,7 @@ ModelMasteringResult master_with_model(const Stereo& input, const Stereo& refere
   ItoResult theta;
   if (white && theta_phase_due(options.theta_steps, ito))
     theta = run_theta_phase(plan, ito, options.theta_steps, fs, theta_callback);
-  return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs, std::move(theta), native);
+  return finish_model_mastering(std::move(plan), model, std::move(z_ref), std::move(ito), fs, std::move(theta));
 }
 
 }  // namespace ito

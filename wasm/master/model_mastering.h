@@ -43,17 +43,18 @@ struct ModelMasteringOptions {
   std::vector<float> z_init;
 };
 
-// The mix at its own rate when the models ran on a copy at theirs (44.1 kHz): a white-box
-// master is rendered from it, at its rate, with the plan's Fx-normalization corrections
-// (apply_fx_normalization) and the settings ITO found.
-struct NativeTrack {
-  const Stereo* audio = nullptr;
-  double fs = 0;
+// The mix and the reference at the models' rate (model_rate.h) for a white-box master at
+// another rate: Φ sees the reference's, Ψ the mix's (with the Fx-normalization and Match EQ
+// measured at the master's rate); the chain, ITO's objective and the render run at the
+// master's rate, so what ITO optimizes is what is rendered. Black-box's waveform is Ψ's: it
+// runs at the models' rate only.
+struct ModelRateCopies {
+  const Stereo* input = nullptr;
+  const Stereo* reference = nullptr;
 };
 
 struct ModelMasteringResult {
   Stereo output;
-  double output_fs = 0;          // the native track's rate for a white-box master given one, else fs
   Stereo normalized_input;       // f_norm(input), what Ψ and the chain see
   FxNormReport fxnorm;
   std::vector<float> z_ref;      // Φ(reference)
@@ -84,9 +85,11 @@ struct ModelMasteringPlan {
   double target_lufs = 0;
   FinalizeOptions finalize{};
 };
+// Throws std::invalid_argument for silent input or reference, and for fs other than the
+// models' rate without `copies` (or with a black-box model).
 ModelMasteringPlan plan_model_mastering(const Stereo& input, const Stereo& reference, double fs,
                                         const models::Model& model, const FxNormStats& stats,
-                                        const ModelMasteringOptions& options);
+                                        const ModelMasteringOptions& options, const ModelRateCopies& copies = {});
 // The embedding ITO on z starts from: z_init when given (std::invalid_argument if its size is
 // not Φ's), else Φ(plan.reference_excerpt).
 std::vector<float> starting_embedding(const models::Model& model, const ModelMasteringPlan& plan,
@@ -109,17 +112,16 @@ double plan_loss(const ModelMasteringPlan& plan, const Params& params, double fs
 // best loss is never above ITO on z's: it starts there or lower.
 ItoResult run_theta_phase(const ModelMasteringPlan& plan, const ItoZResult& ito, int steps, double fs,
                           const ItoCallback& callback = {}, const std::optional<Params>& previous = {});
-// `theta`: the Θ phase's result, if one ran (white-box); its best parameters are rendered,
-// from `native` when given (black-box renders the plan's input at fs: its waveform is Ψ's).
+// `theta`: the Θ phase's result, if one ran (white-box); its best parameters are rendered.
 ModelMasteringResult finish_model_mastering(ModelMasteringPlan plan, const models::Model& model,
                                             std::vector<float> z_ref, ItoZResult ito, double fs,
-                                            ItoResult theta = {}, const NativeTrack& native = {});
+                                            ItoResult theta = {});
 
 // `model` must be folded. Throws std::invalid_argument for silent input or reference.
 ModelMasteringResult master_with_model(const Stereo& input, const Stereo& reference, double fs,
                                        const models::Model& model, const FxNormStats& stats,
                                        const ModelMasteringOptions& options, const ItoZCallback& callback = {},
-                                       const ItoCallback& theta_callback = {}, const NativeTrack& native = {});
+                                       const ItoCallback& theta_callback = {}, const ModelRateCopies& copies = {});
 
 // Φ's embedding of a track (its analysis excerpt).
 std::vector<float> embed(const models::Encoder& phi, const Stereo& x, double fs, double excerpt_seconds = 30.0,

@@ -1,0 +1,10 @@
+// The rate the learned models were trained at and run at. Φ and Ψ see copies of the mix and
+// the reference at this rate; the chain, ITO's objective, the final stage and the meters run
+// at the master's own rate (the mix's, 44.1 to 192 kHz), each designed for it.
+#pragma once
+
+namespace ito {
+
+constexpr double kModelRate = 44100.0;
+
+}  // namespace ito
