@@ -116,8 +116,9 @@ function restartWorker(reason) {
     await startWorker();
     for (const kind of ['input', 'reference', 'reference2']) {
       const t = kind === 'reference2' ? state.reference2 : state.tracks[kind];
-      if (t) { const c = channels(t.buffer); await call('load', { kind, ...c }, [c.left.buffer, c.right.buffer]); }
+      if (t) await sendTrack(kind, t.buffer);
     }
+    await sendRateCopies();
     if (state.tracks.output && state.params) await rerender();
   })().finally(() => { restarting = null; });
   return restarting;
@@ -131,6 +132,19 @@ function call(op, args, transfer = [], onProgress = null) {
 }
 function channels(buffer) {
   return { left: buffer.getChannelData(0).slice(), right: buffer.getChannelData(1).slice() };
+}
+// A track to the worker (its analysis comes back; none for the copies below).
+function sendTrack(kind, buffer) {
+  const c = channels(buffer);
+  return call('load', { kind, ...c, rate: buffer.sampleRate }, [c.left.buffer, c.right.buffer]);
+}
+// A mix at another rate than 44.1 kHz masters at its own: the worker also needs its 44.1 kHz
+// copy (the models see it) and the reference at the mix's rate.
+async function sendRateCopies() {
+  const input = state.tracks.input, reference = state.tracks.reference;
+  if (!input || !input.copy44) return;
+  await sendTrack('input44', input.copy44);
+  if (reference) await sendTrack('referenceAtRate', await stereoAt(reference.buffer, input.buffer.sampleRate));
 }
 // Stops a running master: through shared memory when the page is cross-origin isolated (the
 // master ends at its next step with the best settings so far), otherwise by restarting the
@@ -255,9 +269,14 @@ async function headAndTail(source, size) {
   return Promise.all([source.slice(0, n), source.slice(size - n)].map(async (b) => new DataView(await b.arrayBuffer())));
 }
 
-// A file -> {buffer: an AudioBuffer of 44.1 kHz stereo, mono: whether the file was mono}, or an
-// error that says why not. note(text) adds a line to the status once loaded (a down-mix, a resampling).
-async function decodeStereo44k(source, name, note = () => {}) {
+// A master keeps its mix's own rate from 44.1 to 192 kHz (wasm/master/model_rate.h).
+const masterRateFor = (rate) => (rate >= 44100 && rate <= 192000 ? rate : SR);
+
+// A file -> {buffer: an AudioBuffer of stereo at 44.1 kHz (ownRate: at the file's own rate, when
+// masterRateFor keeps it), copy44: with ownRate, the 44.1 kHz copy when the rates differ (what
+// the models see), mono: whether the file was mono}, or an error that says why not.
+// note(text) adds a line to the status once loaded (a down-mix, a resampling).
+async function decodeStereo(source, name, note = () => {}, ownRate = false) {
   const size = source instanceof ArrayBuffer || ArrayBuffer.isView(source) ? source.byteLength
     : source && typeof source.size === 'number' ? source.size : NaN;
   if (!(size >= 0)) throw new Error('expected a File, Blob or ArrayBuffer');
@@ -272,9 +291,11 @@ async function decodeStereo44k(source, name, note = () => {}) {
     if (seconds > MAX_SECONDS) throw tooLong(name, seconds);
     if (probe.channels > 2 && probe.channels !== 4 && probe.channels !== 6) throw channelsError(name, probe.channels);
   }
+  // decodeAudioData resamples to its context's rate: the file's own (from its header) or 44.1 kHz.
+  const rate = ownRate && probe && probe.sampleRate ? masterRateFor(probe.sampleRate) : SR;
   let decoded;
   try {
-    const ctx = new OfflineAudioContext(2, 1, SR);  // decodeAudioData resamples to 44.1 kHz
+    const ctx = new OfflineAudioContext(2, 1, rate);
     decoded = await ctx.decodeAudioData(await toBytes(source));
   } catch (e) {
     if (e instanceof RangeError) throw new Error(`"${name}" does not fit in this tab's memory (${e.message})`);
@@ -290,27 +311,31 @@ async function decodeStereo44k(source, name, note = () => {}) {
   if (ch > 2 && ch !== 4 && ch !== 6) throw channelsError(name, ch);
   if (ch > 2) note(`Down-mixed "${name}" from ${ch === 6 ? '5.1 (6 channels)' : 'quad (4 channels)'} to stereo.`);
   if (ch === 1) note(`"${name}" is mono: its master is mono too (the stereo imager is off).`);
-  if (probe && probe.sampleRate && probe.sampleRate !== SR) {
-    note(`Resampled "${name}" from ${probe.sampleRate / 1000} kHz to ${SR / 1000} kHz.`);
+  if (probe && probe.sampleRate && probe.sampleRate !== rate) {
+    note(`Resampled "${name}" from ${probe.sampleRate / 1000} kHz to ${rate / 1000} kHz.`);
   }
-  const off = new OfflineAudioContext(2, Math.round(decoded.duration * SR), SR);
-  const src = off.createBufferSource();
-  src.buffer = decoded;
-  src.connect(off.destination);
-  src.start();
-  const out = await off.startRendering();
+  const out = await stereoAt(decoded, rate);
   for (let c = 0; c < 2; ++c) {
     const d = out.getChannelData(c);
     for (let i = 0; i < d.length; ++i) if (!Number.isFinite(d[i])) throw new Error(`"${name}" holds invalid samples`);
   }
-  return { buffer: out, mono: ch === 1 };
+  return { buffer: out, copy44: rate !== SR ? await stereoAt(out, SR) : null, mono: ch === 1 };
+}
+// An AudioBuffer as stereo at `rate` (Web Audio's resampler and speaker down-mix rules).
+async function stereoAt(buffer, rate) {
+  const off = new OfflineAudioContext(2, Math.round(buffer.duration * rate), rate);
+  const src = off.createBufferSource();
+  src.buffer = buffer;
+  src.connect(off.destination);
+  src.start();
+  return off.startRendering();
 }
 function channelsError(name, n) {
   return new Error(`"${name}" has ${n} channels: the studio takes mono and stereo, and down-mixes quad and 5.1 ` +
                    '(export a stereo mix)');
 }
-function bufferFrom(left, right) {
-  const b = new AudioBuffer({ numberOfChannels: 2, length: left.length, sampleRate: SR });
+function bufferFrom(left, right, sampleRate = SR) {
+  const b = new AudioBuffer({ numberOfChannels: 2, length: left.length, sampleRate });
   b.copyToChannel(left, 0);
   b.copyToChannel(right, 1);
   return b;
@@ -368,7 +393,7 @@ async function loadTrack(kind, source, name) {
 async function loadInto(kind, source, name, note) {
   loadsRunning += 1;
   try {
-    const { buffer, mono } = await decodeStereo44k(source, name, note);
+    const { buffer, copy44, mono } = await decodeStereo(source, name, note, kind === 'input');
     // A new file during a master: the musician wants that file, so the master (of the old
     // pair) is stopped (decoding went on meanwhile); a new mix then drops its result.
     while (masterRun) {
@@ -379,14 +404,14 @@ async function loadInto(kind, source, name, note) {
       note(`The running master was stopped to load "${name}".`);
     }
     uiStatus(`Analyzing ${name}...`);
-    const c = channels(buffer);
-    const analysis = await call('load', { kind, ...c }, [c.left.buffer, c.right.buffer]);
+    const analysis = await sendTrack(kind, buffer);
     if (kind === 'reference2') {  // only a blend target: no waveform view of its own
       state.reference2 = { buffer, analysis, name };
       uiCall('ui_set_reference2', ['string'], [`${name} (${analysis.metrics.lufs.toFixed(1)} LUFS)`]);
       return { metrics: { ...analysis.metrics }, seconds: buffer.duration };
     }
-    state.tracks[kind] = { buffer, analysis, name, mono };
+    state.tracks[kind] = { buffer, copy44, analysis, name, mono };
+    if (kind !== 'reference2') await sendRateCopies();
     if (kind === 'input') {
       state.tracks.output = null; state.params = null; state.initialParams = null; state.summary = null;
       uiTrack('output');
@@ -457,7 +482,7 @@ async function master(options = {}) {
       state.params = null;
       state.initialParams = null;
       uiCall('ui_clear_params', [], []);
-      note(`Black-box preview: the loudest ${r.summary.previewSeconds.toFixed(0)} s of the input.`);
+      if (r.summary.preview) note(`Black-box preview: the loudest ${r.summary.previewSeconds.toFixed(0)} s of the input.`);
     } else {
       state.params = Array.from(r.summary.params);
       state.initialParams = Array.from(r.summary.initialParams);
@@ -475,7 +500,7 @@ async function master(options = {}) {
     state.inputGainDb = r.summary.inputGainDb;
     state.targetLufs = r.summary.targetLufs;
     state.ceilingDbtp = r.summary.ceilingDbtp;
-    state.tracks.output = { buffer: bufferFrom(r.left, r.right), analysis: r.analysis, name: 'master' };
+    state.tracks.output = { buffer: bufferFrom(r.left, r.right, r.summary.sampleRate), analysis: r.analysis, name: 'master' };
     uiTrack('output');
     uiParams();
     updateHtml();
@@ -496,7 +521,7 @@ const renderArgs = () => ({ params: Float64Array.from(state.params), inputGainDb
   targetLufs: state.targetLufs, ceilingDbtp: state.ceilingDbtp, matchEqAmount: state.settings.matchEqAmount });
 async function rerender() {
   const r = await call('render', renderArgs());
-  state.tracks.output = { buffer: bufferFrom(r.left, r.right), analysis: r.analysis, name: 'master' };
+  state.tracks.output = { buffer: bufferFrom(r.left, r.right, r.rate), analysis: r.analysis, name: 'master' };
   uiTrack('output');
   updateHtml();
   return summaryOf('output');
@@ -655,7 +680,8 @@ async function exportReport() {
 
 function summaryOf(kind) {
   const t = state.tracks[kind];
-  return t ? { metrics: { ...t.analysis.metrics }, seconds: t.buffer.duration, mono: !!t.mono } : null;
+  return t ? { metrics: { ...t.analysis.metrics }, seconds: t.buffer.duration, mono: !!t.mono,
+               sampleRate: t.buffer.sampleRate, frames: t.buffer.length } : null;
 }
 
 // ----------------------------------------------------------------------------- playback
@@ -917,7 +943,7 @@ window.studio = {
   exportParams,
   importParams,
   // Integrated loudness (LUFS) of planar 44.1 kHz stereo, by the engine (tests use it).
-  loudness: (left, right) => call('loudness', { left: Float32Array.from(left), right: Float32Array.from(right) }),
+  loudness: (left, right, rate = SR) => call('loudness', { left: Float32Array.from(left), right: Float32Array.from(right), rate }),
   state: () => ({
     input: summaryOf('input'), reference: summaryOf('reference'), output: summaryOf('output'),
     params: state.params ? state.params.slice() : null, busy: state.busy, error: state.error,

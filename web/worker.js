@@ -11,8 +11,12 @@ const threadCap = Number(new URL(self.location.href).searchParams.get('threads')
 const threaded = self.crossOriginIsolated && typeof SharedArrayBuffer === 'function' && threadCap !== 1;
 importScripts(threaded ? 'engine_mt.js' : 'studio.js', 'gpu_backward.js');
 
-const tracks = { input: null, reference: null, reference2: null };  // {left, right}
-let output = null;      // {left, right} of the current master
+// {left, right, rate}. The input is at its own rate (the master's: 44.1 to 192 kHz), with
+// input44, its 44.1 kHz copy for the models, when that differs; the references are at 44.1 kHz,
+// and referenceAtRate is the reference at the input's rate (the page resamples: a worker has
+// no Web Audio).
+const tracks = { input: null, reference: null, reference2: null, input44: null, referenceAtRate: null };
+let output = null;      // {left, right, rate} of the current master
 let lastMaster = null;  // {inputGainDb, targetLufs, ceilingDbtp}
 let stopFlag = null;    // Int32Array on a SharedArrayBuffer when the page is cross-origin isolated
 let engine;
@@ -178,13 +182,18 @@ function targetOptions(t) {
 // ONNX Runtime runs Φ and Ψ's first prediction (white-box), each update step's backward to
 // z runs on the GPU when there is one, and the stop button works between steps.
 async function modelMaster(kind, opts, options, onProgress) {
-  const { left: il, right: ir } = tracks.input, { left: rl, right: rr } = tracks.reference;
+  // White-box: the chain and ITO at the master's rate, Φ and Ψ on the 44.1 kHz copies.
+  // Black-box's waveform is Ψ's: all at 44.1 kHz.
+  const rate = kind === 'white-box' ? tracks.input.rate : 44100;
+  const mix = rate === tracks.input.rate ? tracks.input : tracks.input44;
+  const { left: il, right: ir } = mix, { left: rl, right: rr } = referenceAt(rate);
+  const copies = rate !== 44100 ? { input44: tracks.input44, reference44: tracks.reference } : {};
   // A refine's step on Θ starts from the parameters the user has now, when they score better.
   const refine = kind === 'white-box' && options.refine && lastZ;
   const startParams = refine && lastParams ? Float32Array.from(lastParams) : null;
   const phases = { prepareMs: 0, startMs: 0, finishMs: 0 };  // where the time goes (bench_browser)
   let t0 = performance.now();
-  const prep = check(engine.itoPrepare(il, ir, rl, rr, { ...opts, kind, startParams }));
+  const prep = check(engine.itoPrepare(il, ir, rl, rr, { ...opts, kind, startParams, sampleRate: rate, ...copies }));
   phases.prepareMs = performance.now() - t0;
   let inference = null, zInit = null;
   if (refine) {
@@ -251,6 +260,7 @@ async function modelMaster(kind, opts, options, onProgress) {
   const r = check(engine.itoFinish());
   phases.finishMs = performance.now() - t0;
   if (kind === 'white-box') lastZ = r.bestZ, lastParams = Array.from(r.params);
+  r.sampleRate = rate;
   const backward = gpu ? `WebGPU (${gpu.adapterName})` : gpuUsed ? 'C++ (WASM) after a WebGPU trial' : 'C++ (WASM)';
   return { r, extra: { maxSteps,
     inference: inference && { backend: inference.backend, phiMs: inference.phiMs, psiMs: inference.psiMs,
@@ -286,26 +296,27 @@ async function masterOp(options, id) {
     return !stopRequested && !(stopFlag && Atomics.load(stopFlag, 0));
   };
   const t0 = performance.now();
-  const { left: il, right: ir } = tracks.input, { left: rl, right: rr } = tracks.reference;
   let r, extra = {};
   if (mode === 'theta') {
-    r = check(engine.master(il, ir, rl, rr, opts, onProgress));
+    const rate = tracks.input.rate, { left: il, right: ir } = tracks.input, { left: rl, right: rr } = referenceAt(rate);
+    r = check(engine.master(il, ir, rl, rr, { ...opts, sampleRate: rate }, onProgress));
+    r.sampleRate = rate;
     normalized = null;
   } else {
     ({ r, extra } = await modelMaster(mode, opts, options, onProgress));
-    normalized = r.normalizedLeft ? { left: r.normalizedLeft, right: r.normalizedRight } : null;
+    normalized = r.normalizedLeft ? { left: r.normalizedLeft, right: r.normalizedRight, rate: r.sampleRate } : null;
   }
-  output = { left: r.left, right: r.right };
+  output = { left: r.left, right: r.right, rate: r.sampleRate };
   lastMaster = { inputGainDb: r.inputGainDb, targetLufs: r.targetLufs, ceilingDbtp: opts.ceilingDbtp,
                  matchEqDb: Array.from(r.matchEqDb || []), matchEqSideDb: Array.from(r.matchEqSideDb || []),
                  matchEqAmount: r.matchEqAmount ?? 0,
                  saturatorOn: !!r.saturatorOn, imagerOn: r.imagerOn !== false };
-  const a = analysis(r.left, r.right);
+  const a = analysis(r.left, r.right, r.sampleRate);
   // The engine's summary whole (wasm/app/engine_shared.cpp, ito_session_api.cpp), without the
   // audio (sent apart), with what only the worker knows.
   const { left: _l, right: _r, normalizedLeft: _nl, normalizedRight: _nr, ...engineSummary } = r;
   const summary = { ...engineSummary, ...lastMaster, mode, seconds: (performance.now() - t0) / 1000,
-    preview: !!r.preview, previewSeconds: r.preview ? r.left.length / 44100 : null, maxSteps: opts.steps, fallback, ...extra };
+    preview: !!r.preview, previewSeconds: r.preview ? r.left.length / r.sampleRate : null, maxSteps: opts.steps, fallback, ...extra };
   const left = r.left.slice(), right = r.right.slice();  // the worker keeps its own copy
   return [{ summary, analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
 }
@@ -319,19 +330,20 @@ function renderSettings({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqA
   const m = lastMaster || {};
   if (matchEqAmount != null && lastMaster) lastMaster.matchEqAmount = matchEqAmount;
   const settings = { params, inputGainDb, saturatorOn: !!m.saturatorOn, matchEqDb: m.matchEqDb || [],
-                     matchEqSideDb: m.matchEqSideDb || [], matchEqAmount: m.matchEqAmount ?? 0, unlimited };
+                     matchEqSideDb: m.matchEqSideDb || [], matchEqAmount: m.matchEqAmount ?? 0, unlimited,
+                     sampleRate: source.rate };
   if (!settings.matchEqDb.length) delete settings.matchEqDb;
   if (!settings.matchEqSideDb.length) delete settings.matchEqSideDb;
-  return check(engine.render(source.left, source.right, settings, targetLufs, ceilingDbtp));
+  return { ...check(engine.render(source.left, source.right, settings, targetLufs, ceilingDbtp)), rate: source.rate };
 }
 
 function renderOp(args) {
   const r = renderSettings(args);
   if (normalized && lastZ) lastParams = Array.from(args.params);  // a refine starts from the user's edits
-  output = { left: r.left, right: r.right };
-  const a = analysis(r.left, r.right);
+  output = { left: r.left, right: r.right, rate: r.rate };
+  const a = analysis(r.left, r.right, r.rate);
   const left = r.left.slice(), right = r.right.slice();
-  return [{ analysis: a, left, right }, [left.buffer, right.buffer, ...transferablesOf(a)]];
+  return [{ analysis: a, left, right, rate: r.rate }, [left.buffer, right.buffer, ...transferablesOf(a)]];
 }
 
 function check(result) {
@@ -339,8 +351,17 @@ function check(result) {
   return result;
 }
 
-function analysis(left, right) {
-  const a = check(engine.analyzeTrack(left, right));
+// The reference at `rate`: the page decodes it at 44.1 kHz and resamples it to the input's rate.
+function referenceAt(rate) {
+  if (rate === 44100) return tracks.reference;
+  if (!tracks.referenceAtRate || tracks.referenceAtRate.rate !== rate) {
+    throw new Error(`the reference at ${rate / 1000} kHz is missing: load the reference again`);
+  }
+  return tracks.referenceAtRate;
+}
+
+function analysis(left, right, rate = 44100) {
+  const a = check(engine.analyzeTrack(left, right, rate));
   return { metrics: a.metrics, waveform: a.waveform, spectrum: a.spectrum, shortTermLufs: a.shortTermLufs,
            seconds: a.seconds };
 }
@@ -355,12 +376,20 @@ const ops = {
     stopFlag = stop ? new Int32Array(stop) : null;
     return [{ table: engine.paramTable(), model, modelError, threads: engine.threads() }, []];
   },
-  load({ kind, left, right }) {
+  // kind: input, reference, reference2, or (no analysis) input44 and referenceAtRate, the
+  // copies at the other rate when the input is not at 44.1 kHz; rate: 44.1 to 192 kHz.
+  load({ kind, left, right, rate = 44100 }) {
     // (The page waits for a master to end before it loads: a model master would otherwise
     // finish with the old pair after this.)
     if (mastering) throw new Error('a master is running: stop it before loading a file');
-    const a = analysis(left, right);
-    tracks[kind] = { left, right };
+    if (kind === 'input44' || kind === 'referenceAtRate') {
+      tracks[kind] = { left, right, rate };
+      return [null, []];
+    }
+    if (!['input', 'reference', 'reference2'].includes(kind)) throw new Error(`cannot load into "${kind}"`);
+    const a = analysis(left, right, rate);
+    tracks[kind] = { left, right, rate };
+    if (kind === 'input') tracks.input44 = null;
     if (kind === 'input') { output = null; lastMaster = null; normalized = null; }
     if (kind !== 'reference2') lastZ = null, lastParams = null;  // refine starts over for another pair
     return [a, transferablesOf(a)];
@@ -378,7 +407,6 @@ const ops = {
       mastering = false;
     }
   },
-  stop() { stopRequested = true; return [true, []]; },
   // matchEqAmount: the Match EQ slider (default: the last master's); the curve and the
   // saturator's switch are the last master's.
   render({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqAmount }) {
@@ -386,20 +414,19 @@ const ops = {
     return renderOp({ params, inputGainDb, targetLufs, ceilingDbtp, matchEqAmount });
   },
   stop() { stopRequested = true; return [true, []]; },
-  // matchEqAmount: the Match EQ slider (default: the last master's); the curve and the
-  // saturator's switch are the last master's.
   // depth: '16' (dithered), '24' (default) or '32f'. unlimited (with the master's settings, as
   // render takes them): the master rendered again without the final limiter, in 32-bit float.
   // channels: 1 (a mono input's master) or 2.
   exportWav({ depth = '24', unlimited = null, channels = 2 } = {}) {
     if (!output) throw new Error('nothing to export: master first');
     const audio = unlimited ? renderSettings(unlimited, true) : output;
-    const bytes = check(engine.encodeWav(audio.left, audio.right, unlimited ? '32f' : String(depth), channels === 1 ? 1 : 2));
+    const bytes = check(engine.encodeWav(audio.left, audio.right, unlimited ? '32f' : String(depth), channels === 1 ? 1 : 2,
+                                         audio.rate));
     return [bytes, [bytes.buffer]];
   },
   formatParam({ index, value }) { return [engine.formatParam(index, value), []]; },
   report(info) { return [check(engine.reportHtml(info)), []]; },
-  loudness({ left, right }) { return [engine.integratedLufs(left, right), []]; },
+  loudness({ left, right, rate = 44100 }) { return [engine.integratedLufs(left, right, rate), []]; },
 };
 
 self.onmessage = async (e) => {

@@ -45,13 +45,13 @@ function song(seconds, sampleRate, level, bright, seed) {
   return [l, r];
 }
 // 24-bit PCM WAV -> planar float channels.
-function parseWav24(bytes) {
+function parseWav24(bytes, rate = 44100) {
   const b = Buffer.from(bytes);
   assert.equal(b.toString('ascii', 0, 4), 'RIFF');
   assert.equal(b.toString('ascii', 8, 12), 'WAVE');
   assert.equal(b.readUInt16LE(20), 1);
   assert.equal(b.readUInt16LE(22), 2);
-  assert.equal(b.readUInt32LE(24), 44100);
+  assert.equal(b.readUInt32LE(24), rate);
   assert.equal(b.readUInt16LE(34), 24);
   assert.equal(b.toString('ascii', 36, 40), 'data');
   const frames = b.readUInt32LE(40) / 6;
@@ -308,8 +308,9 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
   });
   const bytes = Buffer.from(b64, 'base64');
   writeFileSync(join(TMP, 'master.wav'), bytes);
-  const w = parseWav24(bytes);
-  assert.equal(w.frames, 6 * 44100);
+  // The master keeps the mix's 48 kHz and its length.
+  const w = parseWav24(bytes, fs);
+  assert.equal(w.frames, 6 * fs);
   s = await studio(() => window.studio.state());
   // Loudness of the exported file: the native CLI when it is built (scripts/test.sh builds
   // it first), otherwise the engine's WASM function on the decoded samples.
@@ -321,7 +322,7 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
     const planar = Buffer.concat([Buffer.from(w.l.buffer), Buffer.from(w.r.buffer)]).toString('base64');
     lufs = await studio(async ([p, n]) => {
       const f = new Float32Array(Uint8Array.from(atob(p), (c) => c.charCodeAt(0)).buffer);
-      return window.studio.loudness(f.subarray(0, n), f.subarray(n));
+      return window.studio.loudness(f.subarray(0, n), f.subarray(n), 48000);
     }, [planar, w.frames]);
     how = 'the engine in WASM';
   }
@@ -351,11 +352,11 @@ test('an uploaded pair masters and the exported WAV matches the reference loudne
       l[i] = vu.getFloat32(i * 8, true); r[i] = vu.getFloat32(i * 8 + 4, true);
       peakU = Math.max(peakU, Math.abs(l[i]), Math.abs(r[i]));
     }
-    const unlimited = { header: header(bu), lufs: await window.studio.loudness(l, r), peak: peakU, limitedPeak: peakL };
+    const unlimited = { header: header(bu), lufs: await window.studio.loudness(l, r, 48000), peak: peakU, limitedPeak: peakL };
     return { h16: header(b16), h32: header(b32), s16, s32, refused, unlimited };
   });
-  assert.deepEqual(other.h16, { format: 1, bits: 16, bytes: 44 + 6 * 44100 * 4 });
-  assert.deepEqual(other.h32, { format: 3, bits: 32, bytes: 44 + 6 * 44100 * 8 });
+  assert.deepEqual(other.h16, { format: 1, bits: 16, bytes: 44 + 6 * fs * 4 });
+  assert.deepEqual(other.h32, { format: 3, bits: 32, bytes: 44 + 6 * fs * 8 });
   for (let i = 0; i < 2000; ++i) {  // interleaved L, R against w.l / w.r
     const x24 = (i % 2 ? w.r : w.l)[i >> 1];
     assert.ok(Math.abs(other.s16[i] - x24) <= 1.5 / 32768 + 1 / 8388608, `16-bit sample ${i}`);
@@ -411,6 +412,38 @@ test('a corrupt file shows a readable error and the app keeps working', { timeou
   const summary = await studio(() => window.studio.master({ mode: 'theta', steps: 1 }));
   assert.ok(summary.metrics.lufs > -30);
   assert.equal((await studio(() => window.studio.state())).error, null);
+});
+
+test('a 96 kHz mix masters at 96 kHz with its exact length, in every method', { timeout: 240000 }, async () => {
+  const fs = 96000, frames = 4 * fs + 37;
+  const [il, ir] = song(4.01, fs, 0.1, 0.25, 7).map((c) => c.subarray(0, frames));
+  const [rl, rr] = song(5, 48000, 0.5, 0.9, 8);  // the reference may be at any rate
+  writeFileSync(join(TMP, 'mix96.wav'), wav16(il, ir, fs));
+  writeFileSync(join(TMP, 'ref48.wav'), wav16(rl, rr, 48000));
+  await page.setInputFiles('#file-input', join(TMP, 'mix96.wav'));
+  await page.waitForFunction(() => { const s = window.studio.state(); return s.input && !s.busy && s.input.sampleRate === 96000; });
+  await page.setInputFiles('#file-reference', join(TMP, 'ref48.wav'));
+  await page.waitForFunction(() => { const s = window.studio.state(); return s.reference && !s.busy && s.reference.seconds > 4.9 && s.reference.seconds < 5.1; });
+  const results = [];
+  for (const options of [{ mode: 'theta', steps: 2 }, { mode: 'white-box', itoSteps: 2, thetaSteps: 1 }]) {
+    const m = await studio((o) => window.studio.master(o), options);
+    const header = await studio(async () => {
+      const v = new DataView((await window.studio.exportWav('24')).buffer);
+      return { rate: v.getUint32(24, true), frames: v.getUint32(40, true) / 6 };
+    });
+    const s = await studio(() => window.studio.state());
+    results.push({ mode: m.mode, ...header, lufs: m.metrics.lufs, reference: s.reference.metrics.lufs, tp: m.metrics.truePeakDbtp });
+    assert.equal(m.mode, options.mode);
+    assert.deepEqual(header, { rate: 96000, frames });
+    assert.equal(s.output.sampleRate, 96000);
+    assert.ok(Math.abs(m.metrics.lufs - s.reference.metrics.lufs) < 0.5, `${m.metrics.lufs} LUFS`);
+    assert.ok(m.metrics.truePeakDbtp <= -0.9);
+  }
+  console.log(`# 96 kHz masters: ${JSON.stringify(results)}`);
+  // Black-box's waveform is the network's, at 44.1 kHz: its preview comes out there.
+  const bb = await studio(() => window.studio.master({ mode: 'black-box', itoSteps: 1 }));
+  assert.equal(bb.sampleRate, 44100);
+  assert.deepEqual(consoleErrors, []);
 });
 
 test('a mono mix gives a mono master: the imager is off, the file has one channel', { timeout: 120000 }, async () => {

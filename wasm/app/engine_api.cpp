@@ -26,6 +26,7 @@
 #include "analysis/loudness.h"
 #include "dsp/params.h"
 #include "master/mastering.h"
+#include "master/model_rate.h"
 #include "master/metrics.h"
 #include "master/sample_format.h"
 #include "master/model_mastering.h"
@@ -44,7 +45,7 @@ using js::params_array;
 using js::to_params;
 using js::to_stereo;
 using app::kMinSeconds;
-using app::kSampleRate;
+using app::read_sample_rate;
 using app::require_playable;
 using app::summary_object;
 using models::ConverterKind;
@@ -82,26 +83,30 @@ val waveform_object(const Stereo& x) {
   return out;
 }
 
-val analysis_object(const Stereo& x) {
-  std::vector<double> st = short_term_loudness(x, kSampleRate, 0.5);
+val analysis_object(const Stereo& x, double fs) {
+  std::vector<double> st = short_term_loudness(x, fs, 0.5);
   std::vector<float> st_f(st.size());
   for (std::size_t i = 0; i < st.size(); ++i) st_f[i] = static_cast<float>(finite_or(st[i], -100.0));
   val out = val::object();
-  out.set("metrics", metrics_object(measure_track(x, kSampleRate)));
+  out.set("metrics", metrics_object(measure_track(x, fs)));
   out.set("waveform", waveform_object(x));
-  out.set("spectrum", float32_array(display_spectrum_db(x, kSampleRate)));
+  out.set("spectrum", float32_array(display_spectrum_db(x, fs)));
   out.set("shortTermLufs", float32_array(st_f));
-  out.set("seconds", x.frames() / kSampleRate);
+  out.set("seconds", x.frames() / fs);
+  out.set("sampleRate", fs);
   return out;
 }
 
-val analyze_track(val left, val right) {
+// rate: the track's sample rate (44.1 to 192 kHz; undefined: 44.1 kHz).
+val analyze_track(val left, val right, val rate) {
   return js::guarded([&]() -> val {
     const Stereo x = to_stereo(left, right);
-    if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate)) {
+    const double fs = rate.isNumber() ? rate.as<double>() : kModelRate;
+    if (!(fs >= 44100.0 && fs <= 192000.0)) throw std::invalid_argument("the sample rate must be 44.1 to 192 kHz");
+    if (x.frames() < static_cast<std::size_t>(kMinSeconds * fs)) {
       throw std::invalid_argument("the track is shorter than 0.5 s");
     }
-    return analysis_object(x);
+    return analysis_object(x, fs);
   });
 }
 
@@ -112,22 +117,23 @@ val analyze_track(val left, val right) {
 // 25 s instead of 6 (every sample of it in baseline code). After this, the functions the real
 // work calls are optimized. Threaded builds warm every pool thread the same way.
 void warm_up() {
-  const std::size_t n = static_cast<std::size_t>(4 * kSampleRate);
+  const double fs = kModelRate;
+  const std::size_t n = static_cast<std::size_t>(4 * fs);
   Stereo mix(n), reference(n);
   std::uint32_t seed = 12345;
   for (std::size_t i = 0; i < n; ++i) {
     seed = seed * 1664525u + 1013904223u;
-    const double noise = static_cast<double>(seed >> 8) / 16777216.0 - 0.5, t = i / kSampleRate;
+    const double noise = static_cast<double>(seed >> 8) / 16777216.0 - 0.5, t = i / fs;
     const double beat = std::exp(-8.0 * std::fmod(t, 0.5));
     mix.l[i] = static_cast<float>(0.2 * std::sin(2 * 3.14159265 * 110 * t) * beat + 0.05 * noise);
     mix.r[i] = static_cast<float>(0.8 * mix.l[i] + 0.03 * noise);
     reference.l[i] = static_cast<float>(0.5 * std::sin(2 * 3.14159265 * 220 * t) + 0.2 * noise * beat);
     reference.r[i] = static_cast<float>(0.45 * std::sin(2 * 3.14159265 * 330 * t) + 0.2 * noise);
   }
-  analysis_object(mix);
+  analysis_object(mix, fs);
   MasteringOptions opt;
   opt.ito.max_steps = 2;
-  master_with_reference(mix, reference, kSampleRate, opt);
+  master_with_reference(mix, reference, fs, opt);
 }
 
 // onProgress(step, loss, bestLoss) as an ITO callback; it returns false to stop (a falsy
@@ -137,14 +143,16 @@ ItoCallback progress_callback(const val& on_progress) {
   return [&on_progress](const ItoProgress& p) { return !on_progress(p.step, p.loss, p.best_loss).isFalse(); };
 }
 
-// options: {steps, targetLufs|null, ceilingDbtp}; onProgress(step, loss, bestLoss)
+// options: {steps, targetLufs|null, ceilingDbtp, sampleRate (of the mix and the reference: the
+// master's rate)}; onProgress(step, loss, bestLoss)
 // returns false to stop (a falsy non-boolean, e.g. undefined, keeps going).
 val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progress) {
   return js::guarded([&]() -> val {
     const Stereo input = to_stereo(in_l, in_r);
     const Stereo reference = to_stereo(ref_l, ref_r);
-    require_playable(input, "the input");
-    require_playable(reference, "the reference");
+    const double fs = read_sample_rate(options);
+    require_playable(input, "the input", fs);
+    require_playable(reference, "the reference", fs);
 
     MasteringOptions opt;
     opt.match_eq_amount = std::clamp(js::number_or(options, "matchEqAmount", kDefaultMatchEqAmount), 0.0, 1.5);
@@ -156,11 +164,11 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
     opt.ceiling_dbtp = final_stage.ceiling_dbtp;
     opt.style = app::read_chain_style(options);
     opt.amounts = app::read_match_amounts(options);
-    if (const auto target = app::target_from(options, reference)) {
+    if (const auto target = app::target_from(options, reference, fs)) {
       opt.target_features = target->features;
       opt.target_balance = target->balance;
     }
-    const MasteringResult r = master_with_reference(input, reference, kSampleRate, opt,
+    const MasteringResult r = master_with_reference(input, reference, fs, opt,
                                                     progress_callback(on_progress));
     return summary_object({r.output, r.params, r.ito.initial, r.input_gain_db, r.target_lufs, r.ito.loss_curve,
                            r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize, r.match_eq,
@@ -196,11 +204,13 @@ val predict_params_js(val left, val right, val z) {
   });
 }
 
-// settings: {params, inputGainDb, saturatorOn, matchEqDb, matchEqAmount}, as a summary gives them.
+// settings: {params, inputGainDb, saturatorOn, matchEqDb, matchEqAmount}, as a summary gives
+// them, and sampleRate (the input's).
 val render(val in_l, val in_r, val settings, double target_lufs, double ceiling_dbtp) {
   return js::guarded([&]() -> val {
     const Stereo input = to_stereo(in_l, in_r);
-    require_playable(input, "the input");
+    const double fs = read_sample_rate(settings);
+    require_playable(input, "the input", fs);
     // settings.unlimited: no final limiter (the 32-bit float export for users who limit elsewhere).
     const FinalizeOptions finalize{.target_lufs = std::clamp(target_lufs, -40.0, -5.0),
                                    .ceiling_dbtp = std::clamp(ceiling_dbtp, -12.0, 0.0),
@@ -210,7 +220,7 @@ val render(val in_l, val in_r, val settings, double target_lufs, double ceiling_
     s.input_gain_db = std::clamp(js::number_or(settings, "inputGainDb", 0.0), -40.0, 40.0);
     s.switches = style_switches({settings["saturatorOn"].isTrue() ? 1.0 : 0.0, false, is_mono(input)});
     s.match_eq = app::read_match_eq(settings);
-    const Stereo out = render_master(input, s, kSampleRate, finalize);
+    const Stereo out = render_master(input, s, fs, finalize);
     val result = val::object();
     result.set("left", float32_array(out.l));
     result.set("right", float32_array(out.r));
@@ -265,20 +275,21 @@ std::string format_param_js(int index, double p) {
 }
 
 // depth: "16" (TPDF dither), "24" or "32f" (master/sample_format.h); channels: 1 (the left
-// channel: a mono master) or 2 -> the WAV's bytes at 44.1 kHz, or {error}.
-val encode_wav_js(val left, val right, std::string depth, int channels) {
+// channel: a mono master) or 2; rate: the master's -> the WAV's bytes, or {error}.
+val encode_wav_js(val left, val right, std::string depth, int channels, double rate) {
   return js::guarded([&]() -> val {
     const std::optional<SampleFormat> format = parse_sample_format(depth);
     if (!format) throw std::invalid_argument("the bit depth is 16, 24 or 32f");
-    const std::vector<std::uint8_t> b = encode_wav(to_stereo(left, right), channels, kSampleRate, *format);
+    if (!(rate >= 44100.0 && rate <= 192000.0)) throw std::invalid_argument("the sample rate must be 44.1 to 192 kHz");
+    const std::vector<std::uint8_t> b = encode_wav(to_stereo(left, right), channels, rate, *format);
     return val::global("Uint8Array").new_(emscripten::typed_memory_view(b.size(), b.data()));
   });
 }
 
 // Integrated loudness only (tests and the matched-loudness playback toggle).
-double integrated_lufs(val left, val right) {
+double integrated_lufs(val left, val right, double rate) {
   try {
-    return finite_or(integrated_loudness(to_stereo(left, right), kSampleRate), -100.0);
+    return finite_or(integrated_loudness(to_stereo(left, right), rate > 0 ? rate : kModelRate), -100.0);
   } catch (const std::exception&) {
     return -100.0;
   }

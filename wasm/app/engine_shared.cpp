@@ -9,16 +9,24 @@
 #include "analysis/loudness.h"
 #include "app/js_convert.h"
 #include "ito/feature_targets.h"
+#include "master/model_rate.h"
 
 namespace ito::app {
 
-void require_playable(const Stereo& x, const char* what) {
-  if (x.frames() < static_cast<std::size_t>(kMinSeconds * kSampleRate)) {
+double read_sample_rate(const val& object, const char* key) {
+  if (!js::has_value(object, key)) return kModelRate;
+  const double rate = js::number_or(object, key, kModelRate);
+  if (!(rate >= 44100.0 && rate <= 192000.0)) throw std::invalid_argument("the sample rate must be 44.1 to 192 kHz");
+  return rate;
+}
+
+void require_playable(const Stereo& x, const char* what, double fs) {
+  if (x.frames() < static_cast<std::size_t>(kMinSeconds * fs)) {
     char message[160];
     std::snprintf(message, sizeof message, "%s is shorter than %g s", what, kMinSeconds);
     throw std::invalid_argument(message);
   }
-  if (!std::isfinite(integrated_loudness(x, kSampleRate))) throw std::invalid_argument(std::string(what) + " is silent");
+  if (!std::isfinite(integrated_loudness(x, fs))) throw std::invalid_argument(std::string(what) + " is silent");
 }
 
 FinalStageOptions read_final_stage_options(const val& options) {
@@ -51,7 +59,7 @@ MatchAmounts read_match_amounts(const val& options) {
   return a;
 }
 
-std::optional<ItoTarget> target_from(const val& options, const Stereo& reference) {
+std::optional<ItoTarget> target_from(const val& options, const Stereo& reference, double fs) {
   FeatureAdjustments adjust;
   adjust.crest_db = std::clamp(js::number_or(options, "crestDb", 0.0), -20.0, 20.0);
   adjust.width_scale = std::clamp(js::number_or(options, "widthScale", 1.0), 0.0, 4.0);
@@ -71,21 +79,25 @@ std::optional<ItoTarget> target_from(const val& options, const Stereo& reference
   if (!blended && !adjusted && !from_base) return std::nullopt;
 
   // The AF features ITO matches and, alike, the tonal balance the Match EQ matches.
-  const auto features_and_balance = [](const Stereo& x) {
-    return ItoTarget{compute_af_features(x, kSampleRate), third_octave_levels(x, kSampleRate)};
+  const auto features_and_balance = [](const Stereo& x, double rate) {
+    return ItoTarget{compute_af_features(x, rate), third_octave_levels(x, rate)};
   };
   ItoTarget target;
   if (from_base) {
-    const Stereo base = js::to_stereo(options["base"]["left"], options["base"]["right"]);
-    require_playable(base, "the current master");
-    target = features_and_balance(base);
+    const val b = options["base"];
+    const double rate = read_sample_rate(b, "rate");
+    const Stereo base = js::to_stereo(b["left"], b["right"]);
+    require_playable(base, "the current master", rate);
+    target = features_and_balance(base, rate);
   } else {
-    target = features_and_balance(reference);
+    target = features_and_balance(reference, fs);
     if (blended) {
-      const Stereo second = js::to_stereo(options["reference2"]["left"], options["reference2"]["right"]);
-      require_playable(second, "the second reference");
+      const val r2 = options["reference2"];
+      const double rate = read_sample_rate(r2, "rate");
+      const Stereo second = js::to_stereo(r2["left"], r2["right"]);
+      require_playable(second, "the second reference", rate);
       const double amount = std::clamp(js::number_or(options, "blend", 0.5), 0.0, 1.0);
-      const ItoTarget other = features_and_balance(second);
+      const ItoTarget other = features_and_balance(second, rate);
       target = {blend_features(target.features, other.features, amount),
                 blend_balance(target.balance, other.balance, amount)};
     }

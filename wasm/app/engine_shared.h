@@ -21,11 +21,14 @@ namespace ito::app {
 
 using emscripten::val;
 
-constexpr double kSampleRate = 44100.0;
 constexpr double kMinSeconds = 0.5;  // shorter audio is refused
 
+// The rate of the audio a call hands in: object[key], 44.1 to 192 kHz (a master keeps its mix's
+// rate; master/model_rate.h); absent: the models' 44.1 kHz. Else std::invalid_argument.
+double read_sample_rate(const val& object, const char* key = "sampleRate");
+
 // At least kMinSeconds and not silent, else std::invalid_argument naming `what`.
-void require_playable(const Stereo& x, const char* what);
+void require_playable(const Stereo& x, const char* what, double fs);
 
 // The final-stage options every mastering call takes: {targetLufs|null, ceilingDbtp}.
 struct FinalStageOptions {
@@ -42,14 +45,15 @@ MatchAmounts read_match_amounts(const val& options);
 
 // The ITO target (AF features, and the tonal balance for the Match EQ) from options (null
 // when none of these is set):
-//   reference2: {left, right}, blend (0..1): a blend of the two references' features;
-//   base: {left, right}: adjust relative to this audio (the current master) instead;
+//   reference2: {left, right, rate}, blend (0..1): a blend of the two references' features;
+//   base: {left, right, rate}: adjust relative to this audio (the current master) instead;
 //   crestDb, widthScale, tiltDb, toneDb: [6 values, dB per ito::kToneRegions].
 struct ItoTarget {
   AfFeatures features;  // what ITO matches
   BandLevels balance;   // what the Match EQ matches
 };
-std::optional<ItoTarget> target_from(const val& options, const Stereo& reference);
+// `reference` is at fs; the others at their own rate (absent: 44.1 kHz).
+std::optional<ItoTarget> target_from(const val& options, const Stereo& reference, double fs);
 
 // The summary every mastering call returns.
 struct MasteringSummary {

@@ -18,7 +18,9 @@
 //
 // options: {kind: 'white-box' | 'black-box', itoSteps, thetaSteps, startParams (a refine: the 46
 //   parameters the user has now; the step on Θ starts there if they score better), targetLufs|null, ceilingDbtp,
-//   previewSeconds (black-box: only the loudest section of the input; default 15)} plus the
+//   previewSeconds (black-box: only the loudest section of the input; default 15), sampleRate
+//   (of the mix and the reference: the master's; white-box at another rate than 44.1 kHz also
+//   takes input44 and reference44, {left, right}: the copies Φ and Ψ see)} plus the
 //   target options of app::target_from.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
@@ -38,17 +40,18 @@
 #include "ito/ito_z.h"
 #include "master/mastering.h"
 #include "master/model_mastering.h"
+#include "master/model_rate.h"
 
 using emscripten::val;
 
 namespace ito {
 namespace {
 
-using app::kSampleRate;
 using js::error_object;
 
 struct Session {
   const app::LoadedModel* model = nullptr;
+  double fs = kModelRate;  // the master's rate: the chain's, ITO's objective's and the render's
   bool preview = false;
   ModelMasteringPlan plan;
   ModelMasteringOptions options;
@@ -107,12 +110,24 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
                                                         : models::ConverterKind::BlackBox);
     Stereo input = js::to_stereo(in_l, in_r);
     const Stereo reference = js::to_stereo(ref_l, ref_r);
-    app::require_playable(input, "the input");
-    app::require_playable(reference, "the reference");
+    const double fs = s->fs = app::read_sample_rate(options);
+    app::require_playable(input, "the input", fs);
+    app::require_playable(reference, "the reference", fs);
+    // At another rate than the models', Φ and Ψ see copies at theirs (white-box only).
+    Stereo input_copy, reference_copy;
+    ModelRateCopies copies;
+    if (fs != kModelRate) {
+      if (!s->white()) throw std::invalid_argument("black-box runs at 44.1 kHz: hand it the 44.1 kHz copies");
+      if (!js::has_value(options, "input44") || !js::has_value(options, "reference44"))
+        throw std::invalid_argument("at another rate than 44.1 kHz, give input44 and reference44 (the models' copies)");
+      input_copy = js::to_stereo(options["input44"]["left"], options["input44"]["right"]);
+      reference_copy = js::to_stereo(options["reference44"]["left"], options["reference44"]["right"]);
+      copies = {&input_copy, &reference_copy};
+    }
     if (!s->white()) {  // black-box runs Ψ at full rate on every sample: a preview section only
       const double seconds = std::clamp(js::number_or(options, "previewSeconds", 15.0), 3.0, 60.0);
-      s->preview = input.frames() > static_cast<std::size_t>(seconds * kSampleRate);
-      input = loudest_section(input, kSampleRate, seconds);
+      s->preview = input.frames() > static_cast<std::size_t>(seconds * fs);
+      input = loudest_section(input, fs, seconds);
     }
     s->options.ito.max_steps =
         std::clamp(static_cast<int>(js::number_or(options, "itoSteps", kDefaultItoZSteps)), 0, 1000);
@@ -135,15 +150,15 @@ val prepare(val in_l, val in_r, val ref_l, val ref_r, val options) {
     s->options.style = app::read_chain_style(options);
     s->options.amounts = app::read_match_amounts(options);
     s->options.match_eq_amount = std::clamp(js::number_or(options, "matchEqAmount", kDefaultMatchEqAmount), 0.0, 1.5);
-    if (const auto target = app::target_from(options, reference)) {
+    if (const auto target = app::target_from(options, reference, fs)) {
       s->options.target_features = target->features;
       s->options.target_balance = target->balance;
     }
-    s->plan = plan_model_mastering(input, reference, kSampleRate, s->model->model, s->model->stats, s->options);
+    s->plan = plan_model_mastering(input, reference, fs, s->model->model, s->model->stats, s->options, copies);
     val out = val::object();
     out.set("kind", kind);
     out.set("preview", s->preview);
-    out.set("previewSeconds", input.frames() / kSampleRate);
+    out.set("previewSeconds", input.frames() / fs);
     out.set("reference", js::stereo_object(s->plan.reference_excerpt));
     out.set("input", js::stereo_object(s->plan.psi_excerpt));
     session() = std::move(s);
@@ -172,8 +187,8 @@ val next(bool export_tape) {
     if (s.stepper->done()) {
       if (!s.theta_due()) return status_object(s);
       if (!s.theta) {
-        s.theta.emplace(s.plan.segments, s.plan.objective, kSampleRate,
-                         theta_phase_start(s.plan, s.stepper->result(), s.start_params, kSampleRate),
+        s.theta.emplace(s.plan.segments, s.plan.objective, s.fs,
+                         theta_phase_start(s.plan, s.stepper->result(), s.start_params, s.fs),
                          theta_phase_options(s.options.theta_steps, s.plan.space));
       }
       if (!s.theta->done()) {
@@ -187,7 +202,7 @@ val next(bool export_tape) {
     const std::vector<float>& z = s.stepper->next_z();
     if (s.white() && gradient && export_tape) {
       s.tape = {};
-      s.pending = evaluate_white_box(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, s.plan.space, &s.tape,
+      s.pending = evaluate_white_box(psi, s.plan.excerpt, z, s.plan.objective, s.fs, s.plan.space, &s.tape,
                                      &s.plan.segments);
       if (!s.pending.grad_params.empty()) {
         s.awaiting_gradient = true;
@@ -203,7 +218,7 @@ val next(bool export_tape) {
     }
     Params params{};
     std::vector<float> gz;
-    const double loss = evaluate_z(psi, s.plan.excerpt, z, s.plan.objective, kSampleRate, s.plan.space, &params,
+    const double loss = evaluate_z(psi, s.plan.excerpt, z, s.plan.objective, s.fs, s.plan.space, &params,
                                    gradient ? &gz : nullptr, s.white() ? &s.plan.segments : nullptr);
     s.stepper->report(loss, s.white() ? &params : nullptr, gradient ? &gz : nullptr);
     return status_object(s);
@@ -257,7 +272,7 @@ val finish() {
     ItoResult theta = s.theta ? s.theta->result() : ItoResult{};
     s.theta.reset();  // it refers to the plan, which finishing consumes
     const ModelMasteringResult r = finish_model_mastering(std::move(s.plan), s.model->model, std::move(s.z_ref),
-                                                          s.stepper->result(), kSampleRate, std::move(theta));
+                                                          s.stepper->result(), s.fs, std::move(theta));
     const bool white = s.white(), preview = s.preview;
     session().reset();
     const CombinedIto c = combined_ito(r.ito, r.theta);
