@@ -101,6 +101,10 @@ TEST(UiActions, MasterSendsTheMethodAndAMovedTarget) {
   s.amounts = {50.0f, 100.0f, 0.0f, 150.0f};  // moved amounts travel as fractions
   emit_master(s);
   EXPECT_NE(json.find(R"("amounts":{"tone":0.5,"dynamics":1,"width":0,"loudness":1.5})"), std::string::npos) << json;
+  EXPECT_EQ(json.find("masterRate"), std::string::npos) << json;  // the mix's own rate: not sent
+  s.master_rate = 48000;
+  emit_master(s);
+  EXPECT_NE(json.find(R"("expertRanges":true,"masterRate":48000)"), std::string::npos) << json;
   emit_open_second_reference();
   EXPECT_EQ(json, R"({"kind":"reference2"})");
   emit_match_eq(2.0);  // the slider's range is 0..1.5

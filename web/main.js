@@ -118,6 +118,7 @@ function restartWorker(reason) {
       const t = kind === 'reference2' ? state.reference2 : state.tracks[kind];
       if (t) await sendTrack(kind, t.buffer);
     }
+    if (state.tracks.input) state.workerInputRate = state.tracks.input.buffer.sampleRate;
     await sendRateCopies();
     if (state.tracks.output && state.params) await rerender();
   })().finally(() => { restarting = null; });
@@ -142,9 +143,20 @@ function sendTrack(kind, buffer) {
 // copy (the models see it) and the reference at the mix's rate.
 async function sendRateCopies() {
   const input = state.tracks.input, reference = state.tracks.reference;
-  if (!input || !input.copy44) return;
-  await sendTrack('input44', input.copy44);
-  if (reference) await sendTrack('referenceAtRate', await stereoAt(reference.buffer, input.buffer.sampleRate));
+  const rate = state.workerInputRate;
+  if (!input || rate === SR) return;
+  await sendTrack('input44', input.copy44 || await stereoAt(input.buffer, SR));
+  if (reference) await sendTrack('referenceAtRate', await stereoAt(reference.buffer, rate));
+}
+// The master's rate is the mix's own unless the settings ask for another (masterRate): then the
+// worker masters the mix resampled to it (the CLI's --output-rate).
+async function useMasterRate(rate) {
+  const input = state.tracks.input;
+  if (!input || state.workerInputRate === rate) return;
+  uiStatus(`Resampling the mix to ${rate / 1000} kHz...`);
+  await sendTrack('input', rate === input.buffer.sampleRate ? input.buffer : await stereoAt(input.buffer, rate));
+  state.workerInputRate = rate;
+  await sendRateCopies();
 }
 // Stops a running master: through shared memory when the page is cross-origin isolated (the
 // master ends at its next step with the best settings so far), otherwise by restarting the
@@ -405,6 +417,7 @@ async function loadInto(kind, source, name, note) {
     }
     uiStatus(`Analyzing ${name}...`);
     const analysis = await sendTrack(kind, buffer);
+    if (kind === 'input') state.workerInputRate = buffer.sampleRate;
     if (kind === 'reference2') {  // only a blend target: no waveform view of its own
       state.reference2 = { buffer, analysis, name };
       uiCall('ui_set_reference2', ['string'], [`${name} (${analysis.metrics.lufs.toFixed(1)} LUFS)`]);
@@ -454,6 +467,8 @@ async function master(options = {}) {
   masterRun = run;
   run.promise = job('Mastering (ITO)...', async (note) => {
     let r;
+    await useMasterRate(opts.masterRate || state.tracks.input.buffer.sampleRate);
+    uiStatus('Mastering (ITO)...');
     try {
       r = await call('master', { options: opts }, [], (p) => {
         uiProgress(p.step, p.maxSteps, p.loss, p.bestLoss, true);
@@ -812,6 +827,7 @@ const actions = {
   settings: (s) => {
     for (const k of ['mode', 'steps', 'itoSteps', 'thetaSteps', 'targetLufs', 'ceilingDbtp', 'matchEqAmount',
       'character', 'expertRanges']) if (k in s) state.settings[k] = s[k];
+    state.settings.masterRate = s.masterRate || null;  // absent: the mix's own
   },
   match_eq: ({ amount }) => {
     state.settings.matchEqAmount = amount;

@@ -440,6 +440,13 @@ test('a 96 kHz mix masters at 96 kHz with its exact length, in every method', { 
     assert.ok(m.metrics.truePeakDbtp <= -0.9);
   }
   console.log(`# 96 kHz masters: ${JSON.stringify(results)}`);
+  // Another rate on request (the UI's Sample rate, the CLI's --output-rate): the mix is resampled.
+  const other = await studio(async () => {
+    await window.studio.master({ mode: 'theta', steps: 1, masterRate: 48000 });
+    const v = new DataView((await window.studio.exportWav('24')).buffer);
+    return { rate: v.getUint32(24, true), frames: v.getUint32(40, true) / 6 };
+  });
+  assert.deepEqual(other, { rate: 48000, frames: Math.round(frames / 2) });
   // Black-box's waveform is the network's, at 44.1 kHz: its preview comes out there.
   const bb = await studio(() => window.studio.master({ mode: 'black-box', itoSteps: 1 }));
   assert.equal(bb.sampleRate, 44100);

@@ -52,6 +52,7 @@ void write_method_and_render(JsonWriter& w, const Settings& s) {
     w.key("targetLufs").null();
   w.field("ceilingDbtp", s.ceiling_dbtp).field("matchEqAmount", s.match_eq).field("character", s.character)
       .field("expertRanges", s.expert_ranges);
+  if (s.master_rate > 0) w.field("masterRate", s.master_rate);  // absent: the mix's own
 }
 
 void write_target(JsonWriter& w, const TargetAdjust& t) {

@@ -36,6 +36,20 @@ void draw_settings(UiState& s) {
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
   ImGui::SliderFloat("True-peak ceiling", &set.ceiling_dbtp, -6.0f, 0.0f, "%.1f dBTP", ImGuiSliderFlags_AlwaysClamp);
   changed |= ImGui::IsItemDeactivatedAfterEdit();
+  // The master's rate: the mix's own by default (the CLI's --output-rate otherwise).
+  static const int kRates[] = {0, 44100, 48000, 88200, 96000};
+  const char* rates[] = {"The mix's own", "44.1 kHz", "48 kHz", "88.2 kHz", "96 kHz"};
+  int rate = 0;
+  for (int i = 0; i < IM_ARRAYSIZE(kRates); ++i)
+    if (kRates[i] == set.master_rate) rate = i;
+  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);
+  if (ImGui::Combo("Sample rate", &rate, rates, IM_ARRAYSIZE(rates))) {
+    set.master_rate = kRates[rate];
+    changed = true;
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The master's sample rate: the mix's own (44.1 to 192 kHz), or another one\n"
+                      "(the mix is resampled first; applies at the next Master)");
   int mode = static_cast<int>(set.mode);
   const char* modes[] = {"White-box model + ITO", "ITO on the settings", "Black-box model (15 s preview)"};
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 10);

@@ -98,6 +98,7 @@ struct Settings {
   float match_eq = static_cast<float>(kDefaultMatchEqAmount);  // Match EQ amount, 0..1.5
   float character = 0.0f;     // saturation the chain may use, 0..1 (0: saturator off)
   bool expert_ranges = false; // the paper's full parameter ranges for ITO
+  int master_rate = 0;   // the master's sample rate in Hz; 0: the mix's own (44.1 to 192 kHz)
   int export_depth = 1;  // the WAV export: 0 16-bit (dithered), 1 24-bit, 2 32-bit float, 3 the same without the limiter
   // How much of the reference's tone, dynamics, width and loudness ITO takes, in percent
   // (0..150) of the way from the mix's own (master/partial_targets.h).
