@@ -43,6 +43,9 @@ attribution="$site/ATTRIBUTION"
   echo
   echo "==== ONNX Runtime Web, the Emscripten runtime, musl libc ===="
   cat web/licenses/MIT.txt
+  echo
+  echo "==== fflate (the album's ZIP): LICENSE ===="
+  cat node_modules/fflate/LICENSE
   for pkg in enigma-data amoebax-data; do
     deb=$(ls data/debs/${pkg}_*.deb 2>/dev/null | head -n1 || true)
     if [[ -z "$deb" ]]; then
@@ -71,6 +74,9 @@ cp shaders/*.wgsl "$site/shaders/"
 ortdist=node_modules/onnxruntime-web/dist
 cp "$ortdist/ort.webgpu.min.js" "$ortdist/ort-wasm-simd-threaded.asyncify.mjs" \
   "$ortdist/ort-wasm-simd-threaded.asyncify.wasm" "$site/ort/"
+# fflate from npm: the album's ZIP export (web/album.js).
+mkdir -p "$site/vendor"
+cp node_modules/fflate/esm/browser.js "$site/vendor/fflate.js"
 node web/tools/make_icons.mjs "$site"
 node web/tools/precache_list.mjs "$site"
 echo "build_web: site in $site (UI: $ui)"

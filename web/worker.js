@@ -290,7 +290,10 @@ async function masterOp(options, id) {
                  ...(options.matchEqAmount != null ? { matchEqAmount: options.matchEqAmount } : {}),
                  // Per aspect, 0..1.5 of the way from the mix's own toward the reference's.
                  ...(options.amounts ? { amounts: options.amounts } : {}),
-                 ...targetOptions(options.target || {}) };
+                 ...targetOptions(options.target || {}),
+                 // The given settings instead of ITO (ITO on Θ only: an album's first-mix settings).
+                 ...(mode === 'theta' && options.fixedParams ? { fixedParams: Float64Array.from(options.fixedParams),
+                   ...(options.inputGainDb != null ? { inputGainDb: options.inputGainDb } : {}) } : {}) };
   const onProgress = (step, loss, bestLoss, maxSteps = opts.steps) => {
     self.postMessage({ id, progress: { step, loss, bestLoss, maxSteps } });
     return !stopRequested && !(stopFlag && Atomics.load(stopFlag, 0));

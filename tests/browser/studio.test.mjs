@@ -453,6 +453,42 @@ test('a 96 kHz mix masters at 96 kHz with its exact length, in every method', { 
   assert.deepEqual(consoleErrors, []);
 });
 
+test('an album: three mixes toward one reference, one target loudness, one ZIP', { timeout: 240000 }, async () => {
+  const fs = 44100;
+  const mixes = [0, 1, 2].map((k) => wav16(...song(3, fs, 0.05 + 0.1 * k, 0.2 + 0.3 * k, 20 + k), fs).toString('base64'));
+  const [rl, rr] = song(4, fs, 0.6, 0.8, 30);
+  writeFileSync(join(TMP, 'album-ref.wav'), wav16(rl, rr, fs));
+  await page.setInputFiles('#file-reference', join(TMP, 'album-ref.wav'));
+  await page.waitForFunction(() => { const s = window.studio.state(); return s.reference && !s.busy && s.reference.seconds < 4.1; });
+  const run = (sameSettings) => studio(async ([b64s, same]) => {
+    window.studio.uiAction('settings', { mode: 'theta', steps: 3 });
+    const files = b64s.map((b, k) => new File([Uint8Array.from(atob(b), (c) => c.charCodeAt(0))], `song ${k}.wav`));
+    const tracks = await window.studio.album.master(files, { sameSettings: same });
+    const zip = new Uint8Array(await (await window.studio.album.exportZip()).arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < zip.length; i += 0x8000) bin += String.fromCharCode(...zip.subarray(i, i + 0x8000));
+    return { tracks, zip: btoa(bin), reference: window.studio.state().reference.metrics.lufs };
+  }, [mixes, sameSettings]);
+  for (const same of [false, true]) {
+    const r = await run(same);
+    assert.deepEqual(r.tracks.map((t) => [t.name, t.state]), [0, 1, 2].map((k) => [`song ${k}.wav`, 'done']));
+    for (const t of r.tracks) {
+      assert.ok(Math.abs(t.lufs - r.reference) < 0.3, `${t.name}: ${t.lufs} LUFS against ${r.reference}`);
+      assert.ok(t.truePeakDbtp <= -0.9, `${t.name}: ${t.truePeakDbtp} dBTP`);
+    }
+    const zipPath = join(TMP, same ? 'album-same.zip' : 'album.zip');
+    writeFileSync(zipPath, Buffer.from(r.zip, 'base64'));
+    // The ZIP holds the three masters and the table; Python's zipfile reads it back, CRCs checked.
+    const listing = execFileSync('/usr/bin/python3', ['-m', 'zipfile', '-l', zipPath]).toString();
+    for (const name of ['song 0.wav', 'song 1.wav', 'song 2.wav', 'album.csv']) assert.ok(listing.includes(name), listing);
+    execFileSync('/usr/bin/python3', ['-m', 'zipfile', '-t', zipPath]);
+    console.log(`# album (${same ? 'first mix\'s settings' : 'each its own ITO'}): ` +
+                r.tracks.map((t) => `${t.name} ${t.lufs.toFixed(2)} LUFS ${t.truePeakDbtp.toFixed(2)} dBTP LRA ${t.lra.toFixed(1)}`).join('; '));
+  }
+  await shot('07-album');
+  assert.deepEqual(consoleErrors, []);
+});
+
 test('a mono mix gives a mono master: the imager is off, the file has one channel', { timeout: 120000 }, async () => {
   const fs = 44100;
   const [l] = song(4, fs, 0.1, 0.3, 5);

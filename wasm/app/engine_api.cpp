@@ -168,8 +168,18 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
       opt.target_features = target->features;
       opt.target_balance = target->balance;
     }
-    const MasteringResult r = master_with_reference(input, reference, fs, opt,
-                                                    progress_callback(on_progress));
+    // fixedParams (and inputGainDb): these settings instead of ITO, with this mix's own level
+    // match and Match EQ unless a gain is given (an album's "first mix's settings for all", as
+    // the CLI's --params-in).
+    MasteringPlan plan = plan_master(input, reference, fs, opt);
+    if (js::has_value(options, "fixedParams")) {
+      plan.result.params = plan.result.ito.initial = plan.result.ito.best = js::to_params(options["fixedParams"]);
+      if (js::has_value(options, "inputGainDb"))
+        plan.result.input_gain_db = std::clamp(js::number_or(options, "inputGainDb", 0.0), -40.0, 40.0);
+    } else {
+      optimize_master(plan, fs, progress_callback(on_progress));
+    }
+    const MasteringResult r = finish_master(std::move(plan), Stereo(input), fs);
     return summary_object({r.output, r.params, r.ito.initial, r.input_gain_db, r.target_lufs, r.ito.loss_curve,
                            r.ito.initial_loss, r.ito.best_loss, r.ito.steps, r.ito.stop, r.finalize, r.match_eq,
                            r.switches[static_cast<int>(Processor::Distortion)],

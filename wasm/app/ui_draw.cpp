@@ -169,6 +169,7 @@ void draw_overview(UiState& s, float height) {
 void draw_side_panel(UiState& s) {
   draw_mastering_panel(s);
   draw_export_panel(s);
+  draw_album_panel(s);
   draw_params_panel(s);
 }
 

@@ -91,6 +91,8 @@ EMSCRIPTEN_KEEPALIVE void ui_set_reference2(const char* text) { changed().refere
 
 EMSCRIPTEN_KEEPALIVE void ui_set_about(const char* text) { changed().about = text ? text : ""; }
 
+EMSCRIPTEN_KEEPALIVE void ui_set_album(const char* rows) { changed().album = rows ? rows : ""; }
+
 EMSCRIPTEN_KEEPALIVE void ui_set_busy(int busy) { changed().busy = busy != 0; }
 
 }  // extern "C"

@@ -220,4 +220,48 @@ void draw_export_panel(UiState& s) {
   ImGui::EndDisabled();
 }
 
+// The album: mixes chosen together, mastered one after another toward the loaded reference
+// with the same target loudness (web/album.js), each with its own ITO or with the first mix's
+// settings; a table of each master's loudness, true peak and LRA; one ZIP of them all.
+void draw_album_panel(UiState& s) {
+  if (!s.album.empty()) ImGui::SetNextItemOpen(true, ImGuiCond_Once);  // the first album opens it
+  if (!ImGui::CollapsingHeader("Album")) return;
+  const bool busy = s.busy || s.progress.running;
+  const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+  ImGui::BeginDisabled(busy || !s.track(TrackKind::Reference).loaded);
+  if (ImGui::Button("Master mixes...", ImVec2(half, 0))) emit("album_master", s.settings.album_same_settings ? R"({"sameSettings":true})" : "{}");
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("Choose several mixes: each is mastered toward the loaded reference in turn, with the\n"
+                      "settings above and one target loudness (one mix in memory at a time)");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(busy || s.album.empty());
+  if (ImGui::Button("Export ZIP", ImVec2(half, 0))) emit("album_zip");
+  ImGui::EndDisabled();
+  ImGui::Checkbox("The first mix's settings for all", &s.settings.album_same_settings);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("ITO on the settings runs on the first mix only; the others get its 46 settings\n"
+                      "and level (their own Match EQ), so the album shares one sound");
+  if (s.album.empty()) return;
+  if (!ImGui::BeginTable("album", 5, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) return;
+  for (const char* h : {"Mix", "", "LUFS", "dBTP", "LRA"}) ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  std::size_t start = 0;
+  while (start < s.album.size()) {
+    std::size_t end = s.album.find('\n', start);
+    if (end == std::string::npos) end = s.album.size();
+    ImGui::TableNextRow();
+    std::size_t cell = start;
+    for (int c = 0; c < 5 && cell <= end; ++c) {
+      std::size_t stop = s.album.find('\t', cell);
+      if (stop == std::string::npos || stop > end) stop = end;
+      ImGui::TableSetColumnIndex(c);
+      ImGui::TextUnformatted(s.album.data() + cell, s.album.data() + stop);
+      cell = stop + 1;
+    }
+    start = end + 1;
+  }
+  ImGui::EndTable();
+}
+
 }  // namespace ito::ui

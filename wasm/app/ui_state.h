@@ -99,6 +99,7 @@ struct Settings {
   float character = 0.0f;     // saturation the chain may use, 0..1 (0: saturator off)
   bool expert_ranges = false; // the paper's full parameter ranges for ITO
   int master_rate = 0;   // the master's sample rate in Hz; 0: the mix's own (44.1 to 192 kHz)
+  bool album_same_settings = false;  // the album: the first mix's settings for all (ITO on Θ once)
   int export_depth = 1;  // the WAV export: 0 16-bit (dithered), 1 24-bit, 2 32-bit float, 3 the same without the limiter
   // How much of the reference's tone, dynamics, width and loudness ITO takes, in percent
   // (0..150) of the way from the mix's own (master/partial_targets.h).
@@ -122,6 +123,9 @@ struct UiState {
   bool status_is_error = false;
   std::string backend = "";
   std::string about = "";
+  // The album's table (web/album.js): one line per mix, cells separated by tabs (name, state,
+  // LUFS, true peak, LRA); empty: no album.
+  std::string album = "";
   std::string reference2;  // the second reference's name and loudness, empty when none
   bool busy = false;
   bool run_seen_since_params = false;  // a master run started after the last ui_set_params

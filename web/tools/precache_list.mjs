@@ -3,7 +3,7 @@
 //   PRECACHE_FILES: at install, what opening the app and mastering with its default method
 //     needs (the page, the engine, the white-box model): the first visit's download;
 //   BACKGROUND_FILES: afterwards, when the page asks (the demo pair, the black-box model,
-//     the WGSL shaders, test pages), so the installed app has everything offline;
+//     the WGSL shaders, the ZIP library, test pages), so the installed app has everything offline;
 //   everything else (ONNX Runtime Web and the ONNX models, used only with a hardware GPU):
 //     cached when first fetched.
 import { createHash } from 'node:crypto';
@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 const site = process.argv[2];
 const skip = new Set(['sw.js', 'precache-manifest.js']);
 const onDemand = (f) => f.startsWith('ort/') || f.endsWith('.onnx');
-const background = (f) => f.startsWith('demo/') || f.startsWith('shaders/') || f === 'models/blackbox.itom' ||
+const background = (f) => f.startsWith('demo/') || f.startsWith('shaders/') || f.startsWith('vendor/') || f === 'models/blackbox.itom' ||
   f === 'gpu_backward_check.js';
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
