@@ -444,7 +444,8 @@ TEST_F(Cli, MasterRunAndSummariesWorkAlone) {
 // eval's options, pairs file and table, without models or audio (cli/eval_table.h).
 TEST_F(Cli, EvalPartsWorkAlone) {
   auto parse = [](std::vector<std::string> argv) {
-    return parse_eval_args(Args(argv, {"steps", "modes", "limit", "external", "excerpt", "excerpt-count", "match-eq"}, {}));
+    return parse_eval_args(
+        Args(argv, {"steps", "modes", "limit", "external", "excerpt", "excerpt-count", "match-eq", "rate"}, {}));
   };
   const EvalRequest r = parse({"pairs.tsv", "--modes", "input,ito-theta", "--steps", "7"});
   EXPECT_EQ(r.modes, (std::vector<std::string>{"input", "ito-theta"}));
@@ -454,6 +455,8 @@ TEST_F(Cli, EvalPartsWorkAlone) {
   EXPECT_THROW(parse({"p", "--modes", "input,loud"}), UsageError);
   EXPECT_THROW(parse({"p", "--modes", "external"}), UsageError);  // needs --external
   EXPECT_THROW(parse({"p", "--excerpt-count", "0"}), UsageError);
+  EXPECT_THROW(parse({"p", "--rate", "22050"}), UsageError);
+  EXPECT_DOUBLE_EQ(parse({"p", "--rate", "96000"}).rate, 96000.0);
   EXPECT_THROW(parse({}), UsageError);
 
   std::ofstream(path("pairs.tsv")) << "input\treference\na.wav\tb.wav\nc.wav\td.wav\textra\nlonely\n";

@@ -9,6 +9,8 @@
 //   white-box+ito+theta   then ITO on Θ from ITO on z's best parameters (--theta-steps)
 //   black-box, black-box+ito   likewise with the black-box model (--bb-ito-steps)
 // --masters-out DIR writes every output as DIR/MODE_NN.wav (24-bit).
+// --rate HZ masters the chain modes (ito-theta, white-box...) at that rate, from the pair
+// resampled to it, as a mix at that rate would be; their masters are measured at 44.1 kHz.
 //   external       another tool's masters, read from --external DIR/PREFIX (PREFIXNN.wav for
 //                  pair NN, counted from 0): e.g. Matchering's, measured the same way
 // The processed modes all end with the same final stage (reference loudness, -1 dBTP).
@@ -70,6 +72,7 @@ struct EvalPair {
   AfFeatures target;
   BandLevels reference_balance;
   std::vector<float> z_ref;
+  std::optional<Stereo> input_at_rate, reference_at_rate;  // --rate
 };
 
 struct EvalModels {
@@ -107,12 +110,18 @@ ModeMaster master_in_mode(const EvalRequest& req, const std::string& mode, const
     o.match_eq_amount = req.match_eq;
     o.excerpt_seconds = req.excerpt_seconds;
     o.excerpt_count = req.excerpt_count;
-    const MasteringResult r = master_with_reference(input, pair.reference.audio, fs, o);
-    out.output = r.output;
-    out.steps = r.ito.steps;
-    effort = [&input, fs, settings = r.settings()] {
-      return measure_stage_effort(chain_excerpt(input, settings, fs), settings.params, settings.switches, fs);
-    };
+    if (req.rate) {
+      const MasteringResult r = master_with_reference(*pair.input_at_rate, *pair.reference_at_rate, req.rate, o);
+      out.output = resample(r.output, req.rate, fs);
+      out.steps = r.ito.steps;
+    } else {
+      const MasteringResult r = master_with_reference(input, pair.reference.audio, fs, o);
+      out.output = r.output;
+      out.steps = r.ito.steps;
+      effort = [&input, fs, settings = r.settings()] {
+        return measure_stage_effort(chain_excerpt(input, settings, fs), settings.params, settings.switches, fs);
+      };
+    }
   } else {
     const bool white = mode.rfind("white-box", 0) == 0;
     ModelMasteringOptions o;
@@ -122,6 +131,14 @@ ModeMaster master_in_mode(const EvalRequest& req, const std::string& mode, const
     o.match_eq_amount = req.match_eq;
     o.excerpt_seconds = req.excerpt_seconds;
     o.excerpt_count = req.excerpt_count;
+    if (white && req.rate) {
+      const ModelMasteringResult r = master_with_model(*pair.input_at_rate, *pair.reference_at_rate, req.rate, m.white_box,
+                                                       m.stats, o, {}, {}, {&input, &pair.reference.audio});
+      out.output = resample(r.output, req.rate, fs);
+      out.steps = r.ito.steps + r.theta.steps;
+      out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return out;
+    }
     const ModelMasteringResult r =
         master_with_model(input, pair.reference.audio, fs, white ? m.white_box : *m.black_box, m.stats, o);
     out.output = r.output;
@@ -160,7 +177,7 @@ int run_eval(const std::vector<std::string>& argv) {
   const EvalRequest req = parse_eval_args(
       Args(argv,
            {"steps", "ito-steps", "theta-steps", "bb-ito-steps", "modes", "markdown", "csv", "limit", "external",
-            "match-eq", "character", "masters-out", "excerpt", "excerpt-count"},
+            "match-eq", "character", "masters-out", "excerpt", "excerpt-count", "rate"},
            {"expert-ranges"}));
   const std::vector<std::pair<std::string, std::string>> pairs = read_eval_pairs(req.pairs_path, req.limit);
   EvalModels models{load_model("white-box"), std::nullopt, load_fxnorm_stats()};
@@ -180,6 +197,10 @@ int run_eval(const std::vector<std::string>& argv) {
     pair.target = compute_af_features(pair.reference.audio, fs);
     pair.reference_balance = third_octave_levels(pair.reference.audio, fs);
     pair.z_ref = embed(*models.white_box.encoder, pair.reference.audio, fs);
+    if (req.rate) {
+      pair.input_at_rate = resample(pair.input.audio, fs, req.rate);
+      pair.reference_at_rate = resample(pair.reference.audio, fs, req.rate);
+    }
     std::fprintf(stderr, "eval: pair %zu/%zu  %s  <-  %s\n", p + 1, pairs.size(), pairs[p].first.c_str(),
                  pairs[p].second.c_str());
     for (const std::string& mode : req.modes) {

@@ -27,6 +27,9 @@ struct EvalRequest {
   double excerpt_seconds = 0;   // the audio ITO optimizes on: total seconds and segments
   int excerpt_count = 0;
   int limit = 0;                // 0: every pair
+  // --rate: the chain modes master at this rate (the pair resampled to it; the models see the
+  // 44.1 kHz files) and are measured at 44.1 kHz like the others; 0: at 44.1 kHz.
+  double rate = 0;
   std::string external;         // DIR/PREFIX of another tool's masters (mode external)
   std::string masters_out, csv_path, markdown_path;  // empty: not written
   bool needs_black_box() const;
