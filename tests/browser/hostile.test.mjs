@@ -188,7 +188,7 @@ test('a damaged model: the page says so and masters with ITO on the settings', {
   await p.context().close();
 });
 
-test('odd audio files: too short, 6 and 8 channels, 192 kHz, undecodable, empty', { timeout: 120000 }, async () => {
+test('odd audio files: too short, 6 and 8 channels, 192 and 22.05 kHz, undecodable, empty', { timeout: 120000 }, async () => {
   const before = (await state()).input;
   const refused = async (name, bytes, expected) => {
     const s = await choose('#file-input', file(name, bytes));
@@ -208,14 +208,22 @@ test('odd audio files: too short, 6 and 8 channels, 192 kHz, undecodable, empty'
   assert.equal(s.error, null);
   assert.match(s.status, /^Down-mixed "surround\.wav" from 5\.1 \(6 channels\) to stereo\.$/);
   assert.ok(Math.abs(s.input.seconds - 2) < 0.01);
-  // 192 kHz: resampled to 44.1 kHz.
+  // 192 kHz: kept (a master keeps its mix's rate from 44.1 to 192 kHz), mastered there.
   s = await choose('#file-input', file('hires.wav', wav(music(2, 192000, 0.1, 6), 192000)));
-  console.log(`# hires.wav: ${s.status}`);
+  console.log(`# hires.wav: ${s.status}, ${s.input.sampleRate} Hz`);
   assert.equal(s.error, null);
-  assert.match(s.status, /^Resampled "hires\.wav" from 192 kHz to 44\.1 kHz\.$/);
+  assert.equal(s.input.sampleRate, 192000);
   assert.ok(Math.abs(s.input.seconds - 2) < 0.01, `${s.input.seconds} s`);
   await page.evaluate(() => window.studio.master({ mode: 'theta', steps: 1 }));
-  assert.ok(Math.abs((await state()).output.seconds - 2) < 0.01);
+  const out = (await state()).output;
+  assert.ok(Math.abs(out.seconds - 2) < 0.01);
+  assert.equal(out.sampleRate, 192000);
+  // 22.05 kHz: below the range, resampled to 44.1 kHz, and said so.
+  s = await choose('#file-input', file('lowres.wav', wav(music(2, 22050, 0.1, 6), 22050)));
+  console.log(`# lowres.wav: ${s.status}`);
+  assert.equal(s.error, null);
+  assert.match(s.status, /^Resampled "lowres\.wav" from 22\.05 kHz to 44\.1 kHz\.$/);
+  assert.equal(s.input.sampleRate, 44100);
   assert.deepEqual(errors, []);
 });
 
