@@ -485,6 +485,10 @@ test('an album: three mixes toward one reference, one target loudness, one ZIP',
     console.log(`# album (${same ? 'first mix\'s settings' : 'each its own ITO'}): ` +
                 r.tracks.map((t) => `${t.name} ${t.lufs.toFixed(2)} LUFS ${t.truePeakDbtp.toFixed(2)} dBTP LRA ${t.lra.toFixed(1)}`).join('; '));
   }
+  // The side panel scrolled down to the album's table for the screenshot.
+  await page.mouse.move(1030, 600);
+  await page.mouse.wheel(0, 2000);
+  await page.waitForTimeout(300);
   await shot('07-album');
   assert.deepEqual(consoleErrors, []);
 });

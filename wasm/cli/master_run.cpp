@@ -47,12 +47,15 @@ Tracks read_tracks(const MasterRequest& req, const std::optional<models::Model>&
   t.master_fs = in.sample_rate;
   const bool black_box = model && model->converter->kind() == models::ConverterKind::BlackBox;
   t.fs = black_box ? kModelRate : t.master_fs;
-  LoadedAudio reference = load_audio(req.reference_path, {.target_rate = t.fs});
+  // The reference and the models' copies are only analyzed: libsamplerate's medium quality
+  // (97 dB SNR) at a fraction of the best one's cost (6 s for a 165 s reference).
+  LoadedAudio reference = load_audio(req.reference_path, {.target_rate = t.fs, .quality = ResampleQuality::Medium});
   warnings.insert(warnings.end(), reference.warnings.begin(), reference.warnings.end());
   t.reference = std::move(reference.audio);
   if (model && t.master_fs != kModelRate) {
-    t.mix_at_model_rate = resample(t.mix, t.master_fs, kModelRate);
-    if (t.fs != kModelRate) t.reference_at_model_rate = load_audio(req.reference_path).audio;
+    t.mix_at_model_rate = resample(t.mix, t.master_fs, kModelRate, ResampleQuality::Medium);
+    if (t.fs != kModelRate)
+      t.reference_at_model_rate = load_audio(req.reference_path, {.quality = ResampleQuality::Medium}).audio;
   }
   return t;
 }
