@@ -41,6 +41,7 @@ test -f third_party/kissfft/kiss_fftr.c
 
 # --ignore-scripts: onnxruntime-node's install script would fetch CUDA libraries from the
 # network; its CPU binaries are in the npm package itself.
-if [[ ! -d node_modules/playwright-core || ! -d node_modules/onnxruntime-node || ! -d node_modules/onnxruntime-web ]]; then
+if [[ ! -d node_modules/playwright-core || ! -d node_modules/onnxruntime-node || ! -d node_modules/onnxruntime-web ||
+      ! -d node_modules/fflate ]]; then
   npm ci --ignore-scripts --no-audit --no-fund
 fi
