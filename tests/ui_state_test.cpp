@@ -105,6 +105,11 @@ TEST(UiActions, MasterSendsTheMethodAndAMovedTarget) {
   s.master_rate = 48000;
   emit_master(s);
   EXPECT_NE(json.find(R"("expertRanges":true,"masterRate":48000)"), std::string::npos) << json;
+  emit_album_master(false);
+  EXPECT_EQ(name, "album_master");
+  EXPECT_EQ(json, "{}");
+  emit_album_master(true);
+  EXPECT_EQ(json, R"({"sameSettings":true})");
   emit_open_second_reference();
   EXPECT_EQ(json, R"({"kind":"reference2"})");
   emit_match_eq(2.0);  // the slider's range is 0..1.5

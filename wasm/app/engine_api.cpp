@@ -37,7 +37,6 @@ using emscripten::val;
 namespace ito {
 namespace {
 
-using js::error_object;
 using js::finite_or;
 using js::float32_array;
 using js::float64_array;
@@ -101,8 +100,7 @@ val analysis_object(const Stereo& x, double fs) {
 val analyze_track(val left, val right, val rate) {
   return js::guarded([&]() -> val {
     const Stereo x = to_stereo(left, right);
-    const double fs = rate.isNumber() ? rate.as<double>() : kModelRate;
-    if (!(fs >= 44100.0 && fs <= 192000.0)) throw std::invalid_argument("the sample rate must be 44.1 to 192 kHz");
+    const double fs = rate.isNumber() ? app::checked_sample_rate(rate.as<double>()) : kModelRate;
     if (x.frames() < static_cast<std::size_t>(kMinSeconds * fs)) {
       throw std::invalid_argument("the track is shorter than 0.5 s");
     }
@@ -173,9 +171,9 @@ val master(val in_l, val in_r, val ref_l, val ref_r, val options, val on_progres
     // the CLI's --params-in).
     MasteringPlan plan = plan_master(input, reference, fs, opt);
     if (js::has_value(options, "fixedParams")) {
-      plan.result.params = plan.result.ito.initial = plan.result.ito.best = js::to_params(options["fixedParams"]);
-      if (js::has_value(options, "inputGainDb"))
-        plan.result.input_gain_db = std::clamp(js::number_or(options, "inputGainDb", 0.0), -40.0, 40.0);
+      std::optional<double> gain;
+      if (js::has_value(options, "inputGainDb")) gain = std::clamp(js::number_or(options, "inputGainDb", 0.0), -40.0, 40.0);
+      use_fixed_settings(plan, to_params(options["fixedParams"]), gain);
     } else {
       optimize_master(plan, fs, progress_callback(on_progress));
     }
@@ -290,8 +288,8 @@ val encode_wav_js(val left, val right, std::string depth, int channels, double r
   return js::guarded([&]() -> val {
     const std::optional<SampleFormat> format = parse_sample_format(depth);
     if (!format) throw std::invalid_argument("the bit depth is 16, 24 or 32f");
-    if (!(rate >= 44100.0 && rate <= 192000.0)) throw std::invalid_argument("the sample rate must be 44.1 to 192 kHz");
-    const std::vector<std::uint8_t> b = encode_wav(to_stereo(left, right), channels, rate, *format);
+    const std::vector<std::uint8_t> b =
+        encode_wav(to_stereo(left, right), channels, app::checked_sample_rate(rate), *format);
     return val::global("Uint8Array").new_(emscripten::typed_memory_view(b.size(), b.data()));
   });
 }

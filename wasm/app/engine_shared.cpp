@@ -13,11 +13,13 @@
 
 namespace ito::app {
 
-double read_sample_rate(const val& object, const char* key) {
-  if (!js::has_value(object, key)) return kModelRate;
-  const double rate = js::number_or(object, key, kModelRate);
-  if (!(rate >= 44100.0 && rate <= 192000.0)) throw std::invalid_argument("the sample rate must be 44.1 to 192 kHz");
+double checked_sample_rate(double rate) {
+  if (!is_master_rate(rate)) throw std::invalid_argument("the sample rate must be 44.1 to 192 kHz");
   return rate;
+}
+
+double read_sample_rate(const val& object, const char* key) {
+  return js::has_value(object, key) ? checked_sample_rate(js::number_or(object, key, kModelRate)) : kModelRate;
 }
 
 void require_playable(const Stereo& x, const char* what, double fs) {

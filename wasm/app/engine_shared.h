@@ -23,8 +23,11 @@ using emscripten::val;
 
 constexpr double kMinSeconds = 0.5;  // shorter audio is refused
 
-// The rate of the audio a call hands in: object[key], 44.1 to 192 kHz (a master keeps its mix's
-// rate; master/model_rate.h); absent: the models' 44.1 kHz. Else std::invalid_argument.
+// `rate` when it is a master's rate (44.1 to 192 kHz: master/model_rate.h), else
+// std::invalid_argument.
+double checked_sample_rate(double rate);
+// The rate of the audio a call hands in: checked_sample_rate(object[key]); absent: the models'
+// 44.1 kHz.
 double read_sample_rate(const val& object, const char* key = "sampleRate");
 
 // At least kMinSeconds and not silent, else std::invalid_argument naming `what`.

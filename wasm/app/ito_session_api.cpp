@@ -47,7 +47,6 @@ using emscripten::val;
 namespace ito {
 namespace {
 
-using js::error_object;
 
 struct Session {
   const app::LoadedModel* model = nullptr;

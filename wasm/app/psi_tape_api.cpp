@@ -43,7 +43,6 @@ Converter& loaded_psi() {
   return *psi_slot()->converter;
 }
 
-using js::error_object;
 using js::float32_array;
 using js::floats;
 

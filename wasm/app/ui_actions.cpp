@@ -126,6 +126,12 @@ void emit_loop(const Settings& s, double duration_s) {
   }));
 }
 
+void emit_album_master(bool same_settings) {
+  emit("album_master", json_object([&](JsonWriter& w) {
+    if (same_settings) w.field("sameSettings", true);
+  }));
+}
+
 void emit_settings(const Settings& s) {
   emit("settings", json_object([&](JsonWriter& w) { write_method_and_render(w, s); }));
 }

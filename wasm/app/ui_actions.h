@@ -45,5 +45,6 @@ void emit_match_eq(double amount);  // the Match EQ slider moved: re-render
 void emit_match_loudness(bool on);
 void emit_loop(const Settings& s, double duration_s);
 void emit_settings(const Settings& s);
+void emit_album_master(bool same_settings);  // {} or {"sameSettings":true} (web/album.js)
 
 }  // namespace ito::ui

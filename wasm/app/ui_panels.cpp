@@ -229,7 +229,7 @@ void draw_album_panel(UiState& s) {
   const bool busy = s.busy || s.progress.running;
   const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
   ImGui::BeginDisabled(busy || !s.track(TrackKind::Reference).loaded);
-  if (ImGui::Button("Master mixes...", ImVec2(half, 0))) emit("album_master", s.settings.album_same_settings ? R"({"sameSettings":true})" : "{}");
+  if (ImGui::Button("Master mixes...", ImVec2(half, 0))) emit_album_master(s.settings.album_same_settings);
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("Choose several mixes: each is mastered toward the loaded reference in turn, with the\n"

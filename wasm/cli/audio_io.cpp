@@ -343,7 +343,7 @@ LoadedAudio decode_and_check(SndfilePtr file, const SF_INFO& info, std::size_t f
 }  // namespace
 
 double master_rate_for(double source_rate) {
-  return source_rate >= kMinMasterRate && source_rate <= kMaxMasterRate ? source_rate : kModelRate;
+  return is_master_rate(source_rate) ? source_rate : kModelRate;
 }
 
 LoadedAudio load_audio(const std::string& path, const LoadOptions& opt) {

@@ -30,9 +30,8 @@ struct LoadedAudio {
 // for long ones (Best costs about 40 ms of CPU per second of 48 kHz audio per channel).
 enum class ResampleQuality { Auto, Best, Medium };
 
-// A master keeps its mix's own rate from 44.1 to 192 kHz (master_rate_for).
-constexpr double kMinMasterRate = 44100.0, kMaxMasterRate = 192000.0;
-// The rate a master of a mix at source_rate has: its own within the range above, else 44.1 kHz.
+// The rate a master of a mix at source_rate has: its own if is_master_rate (model_rate.h),
+// else 44.1 kHz.
 double master_rate_for(double source_rate);
 
 struct LoadOptions {

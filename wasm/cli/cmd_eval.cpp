@@ -191,7 +191,7 @@ int run_eval(const std::vector<std::string>& argv) {
            "tone_bass_db,tone_low_mid_db,tone_side_db,limiter_p99_db,compressor_p99_db,saturator_db\n";
   }
   for (std::size_t p = 0; p < pairs.size(); ++p) {
-    EvalPair pair{p, load_audio(pairs[p].first), load_audio(pairs[p].second), 0, {}, {}, {}};
+    EvalPair pair{p, load_audio(pairs[p].first), load_audio(pairs[p].second), 0, {}, {}, {}, {}, {}};
     const double fs = pair.input.sample_rate;
     pair.ref_lufs = integrated_loudness(pair.reference.audio, fs);
     pair.target = compute_af_features(pair.reference.audio, fs);

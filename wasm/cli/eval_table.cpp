@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "master/model_mastering.h"
+#include "master/model_rate.h"
 
 namespace ito {
 namespace {
@@ -53,7 +54,7 @@ EvalRequest parse_eval_args(const Args& args) {
     throw UsageError("--character must be in 0..1 and --match-eq in 0..1.5");
   r.limit = static_cast<int>(args.number("limit", 0));
   r.rate = args.number("rate", 0);
-  if (r.rate != 0 && !(r.rate >= 44100 && r.rate <= 192000)) throw UsageError("--rate must be in 44100..192000 Hz");
+  if (r.rate != 0 && !is_master_rate(r.rate)) throw UsageError("--rate must be in 44100..192000 Hz");
   r.masters_out = args.get("masters-out", "");
   r.csv_path = args.get("csv", "");
   r.markdown_path = args.get("markdown", "");

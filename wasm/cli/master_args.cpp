@@ -7,6 +7,7 @@
 
 #include "cli/atomic_file.h"
 #include "cli/commands.h"
+#include "master/model_rate.h"
 
 namespace ito {
 namespace {
@@ -146,7 +147,7 @@ MasterRequest parse_master_args(const Args& args) {
   req.out_format = output_format(args, req.output_path);
   if (args.has("output-rate")) {
     req.output_rate = args.number("output-rate", 0);
-    if (!(req.output_rate >= kMinMasterRate && req.output_rate <= kMaxMasterRate))
+    if (!is_master_rate(req.output_rate))
       throw UsageError("--output-rate must be in 44100..192000 Hz");
   }
   check_output_path(req);

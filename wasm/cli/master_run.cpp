@@ -133,9 +133,7 @@ void master_by_theta(const MasterRequest& req, Tracks& t, const MasteringOptions
   const std::size_t frames = t.mix.frames();
   if (reread) t.mix = Stereo{};
   if (req.fixed) {
-    // The plan's level match and Match EQ, the given parameters (and gain) instead of ITO's.
-    plan.result.params = plan.result.ito.initial = plan.result.ito.best = req.fixed->params;
-    if (req.fixed->input_gain_db) plan.result.input_gain_db = *req.fixed->input_gain_db;
+    use_fixed_settings(plan, req.fixed->params, req.fixed->input_gain_db);
   } else {
     const int budget = options.ito.max_steps;
     optimize_master(plan, fs, [&](const ItoProgress& p) { return progress(p.step, budget, p.loss), true; });

@@ -194,6 +194,11 @@ void optimize_master(MasteringPlan& plan, double fs, const ItoCallback& callback
   result.params = result.ito.best;
 }
 
+void use_fixed_settings(MasteringPlan& plan, const Params& params, std::optional<double> input_gain_db) {
+  plan.result.params = plan.result.ito.initial = plan.result.ito.best = params;
+  if (input_gain_db) plan.result.input_gain_db = *input_gain_db;
+}
+
 MasteringResult finish_master(MasteringPlan plan, Stereo&& input, double fs) {
   MasteringResult result = std::move(plan.result);
   result.output = std::move(input);

@@ -87,6 +87,9 @@ struct MasteringPlan {
 };
 MasteringPlan plan_master(const Stereo& input, const Stereo& reference, double fs, const MasteringOptions& options);
 void optimize_master(MasteringPlan& plan, double fs, const ItoCallback& callback = {});
+// Instead of optimize_master: given settings (the CLI's --params-in, an album's first-mix
+// settings in the page), with the plan's own level match unless input_gain_db is given.
+void use_fixed_settings(MasteringPlan& plan, const Params& params, std::optional<double> input_gain_db);
 MasteringResult finish_master(MasteringPlan plan, Stereo&& input, double fs);
 // Applies fixed parameters (e.g. edited by the user) with the same level match and final stage.
 Stereo render_master(const Stereo& input, const MasterSettings& settings, double fs,

@@ -7,4 +7,8 @@ namespace ito {
 
 constexpr double kModelRate = 44100.0;
 
+// The rates a master is made at: a mix's own within these, else 44.1 kHz.
+constexpr double kMinMasterRate = 44100.0, kMaxMasterRate = 192000.0;
+constexpr bool is_master_rate(double rate) { return rate >= kMinMasterRate && rate <= kMaxMasterRate; }
+
 }  // namespace ito
